@@ -1,0 +1,221 @@
+package extract
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Adaptive pacing constants. CircleCI publishes no limit, so the pacer finds it: it starts at
+// adaptiveStart, doubles per second of successes until the first 429 (slow start), then cuts to
+// a little under the throughput the server actually admitted and probes upward by a small
+// additive step per second. One 429 burst (many in-flight requests rejected together) causes one
+// cut, not one per response.
+const (
+	adaptiveStart   = 20.0
+	adaptiveFloor   = 0.5
+	adaptiveCeiling = 2000.0
+	// decreaseFactor bounds a cut from below (never more than halve at once) and
+	// admittedFactor sets the new rate relative to the measured admitted throughput.
+	decreaseFactor = 0.5
+	admittedFactor = 0.95
+	// probeFraction is the additive step per second, as a fraction of the rate at the last cut.
+	probeFraction = 0.02
+	// windowSlot × windowSlots is the span over which admitted throughput is measured.
+	windowSlot  = 100 * time.Millisecond
+	windowSlots = 20
+)
+
+// pacer paces every request of a Client: a token bucket (burst 1, so requests are evenly
+// spaced), a global pause set by Retry-After, and, in adaptive mode, AIMD on the bucket's rate.
+type pacer struct {
+	lim      *rate.Limiter
+	adaptive bool
+
+	mu          sync.Mutex
+	rate        float64
+	slowStart   bool
+	step        float64   // additive increase per second after the first cut
+	lastCut     time.Time // requests sent before it do not cause another cut
+	pausedUntil time.Time
+	pauses      []interval // recent global pauses, excluded from throughput measurement
+	slots       [windowSlots]slot
+	idle        time.Time // when measurement started: earlier slots are unknown, not idle
+}
+
+type slot struct {
+	n     int64 // slot number since the Unix epoch in windowSlot units
+	count int
+}
+
+type interval struct{ from, to time.Time }
+
+func newPacer(fixed, start float64) *pacer {
+	if fixed > 0 {
+		return &pacer{lim: rate.NewLimiter(rate.Limit(fixed), 1), rate: fixed}
+	}
+	if start <= 0 {
+		start = adaptiveStart
+	}
+	return &pacer{
+		lim:       rate.NewLimiter(rate.Limit(start), 1),
+		adaptive:  true,
+		rate:      start,
+		slowStart: true,
+		idle:      time.Now(),
+	}
+}
+
+// currentRate is the pacer's current ceiling in requests/s.
+func (p *pacer) currentRate() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rate
+}
+
+// wait blocks until a request may be sent: after any global pause, then for a token.
+func (p *pacer) wait(ctx context.Context) error {
+	if err := p.waitPause(ctx); err != nil {
+		return err
+	}
+	if err := p.lim.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	// A 429 may have arrived while this request waited for its token.
+	return p.waitPause(ctx)
+}
+
+func (p *pacer) waitPause(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		d := time.Until(p.pausedUntil)
+		p.mu.Unlock()
+		if d <= 0 {
+			return ctx.Err()
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// onSuccess records an admitted request and, in adaptive mode, raises the rate: by one request/s
+// per success in slow start (doubling each second), else by step per second.
+func (p *pacer) onSuccess(sent time.Time) {
+	if !p.adaptive {
+		return
+	}
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.record(now)
+	r := p.rate
+	if p.slowStart {
+		r++
+	} else {
+		r += p.step / r
+	}
+	// Raising the ceiling far above what the caller actually uses would only allow a burst
+	// later: keep it within twice the measured throughput.
+	if m := p.admitted(now); m > 0 && r > 2*m+adaptiveStart {
+		r = max(p.rate, 2*m+adaptiveStart)
+	}
+	p.set(min(r, adaptiveCeiling))
+}
+
+// onRateLimited pauses everyone for retryAfter and, in adaptive mode, cuts the rate once per
+// burst of 429s.
+func (p *pacer) onRateLimited(sent time.Time, retryAfter time.Duration) {
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if retryAfter > 0 {
+		if until := now.Add(retryAfter); until.After(p.pausedUntil) {
+			p.pauses = append(p.pauses, interval{maxTime(now, p.pausedUntil), until})
+			p.pausedUntil = until
+		}
+	}
+	if !p.adaptive || sent.Before(p.lastCut) {
+		return
+	}
+	r := p.rate * decreaseFactor
+	if m := p.admitted(now); m > 0 {
+		r = max(r, min(p.rate*0.9, m*admittedFactor))
+	}
+	r = max(r, adaptiveFloor)
+	p.slowStart = false
+	p.lastCut = now
+	p.step = max(probeFraction*r, 0.2)
+	p.set(r)
+}
+
+func (p *pacer) set(r float64) {
+	if r == p.rate || math.IsNaN(r) {
+		return
+	}
+	p.rate = r
+	p.lim.SetLimit(rate.Limit(r))
+}
+
+// record counts one admitted request in the current slot.
+func (p *pacer) record(now time.Time) {
+	n := now.UnixNano() / int64(windowSlot)
+	s := &p.slots[n%windowSlots]
+	if s.n != n {
+		*s = slot{n: n}
+	}
+	s.count++
+}
+
+// admitted returns the requests/s the server admitted over the measurement window, counting
+// only time that was neither paused nor before the pacer existed; 0 when unknown.
+func (p *pacer) admitted(now time.Time) float64 {
+	cur := now.UnixNano() / int64(windowSlot)
+	var count int
+	for _, s := range p.slots {
+		if s.n > cur-windowSlots && s.n <= cur {
+			count += s.count
+		}
+	}
+	from := now.Add(-windowSlot * windowSlots)
+	if p.idle.After(from) {
+		from = p.idle
+	}
+	span := now.Sub(from)
+	kept := p.pauses[:0]
+	for _, iv := range p.pauses {
+		if iv.to.Before(from) {
+			continue
+		}
+		kept = append(kept, iv)
+		lo, hi := maxTime(iv.from, from), minTime(iv.to, now)
+		if hi.After(lo) {
+			span -= hi.Sub(lo)
+		}
+	}
+	p.pauses = kept
+	if span < 5*windowSlot || count == 0 {
+		return 0
+	}
+	return float64(count) / span.Seconds()
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
