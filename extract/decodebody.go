@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 )
 
@@ -15,10 +16,35 @@ import (
 // the Client treats as a transient fault and retries.
 
 // DecodeBuild decodes a build-details body (a JSON object).
-func DecodeBuild(b []byte) (Build, error) { return decodeBody[Build](b, '{') }
+func DecodeBuild(b []byte) (Build, error) {
+	build, err := decodeBody[Build](b, '{')
+	build.normalize()
+	return build, err
+}
 
 // DecodeBuildList decodes a build-list page (a JSON array).
-func DecodeBuildList(b []byte) ([]Build, error) { return decodeBody[[]Build](b, '[') }
+func DecodeBuildList(b []byte) ([]Build, error) {
+	list, err := decodeBody[[]Build](b, '[')
+	for i := range list {
+		list[i].normalize()
+	}
+	return list, err
+}
+
+// normalize turns nested objects that held nothing usable (a wrong type such as "previous": 5
+// leaves an allocated but empty struct behind) back into nil, so nil always means "no value".
+func (b *Build) normalize() {
+	nilIfZero(&b.Previous)
+	nilIfZero(&b.User)
+	nilIfZero(&b.Workflows)
+	nilIfZero(&b.Picard)
+}
+
+func nilIfZero[T any](p **T) {
+	if *p != nil && reflect.ValueOf(*p).Elem().IsZero() {
+		*p = nil
+	}
+}
 
 // DecodeTests decodes a tests body ({"tests": […], "exceptions": …}).
 func DecodeTests(b []byte) (TestsResponse, error) { return decodeBody[TestsResponse](b, '{') }

@@ -134,6 +134,7 @@ type Build struct {
 	Canceled           OptBool        `json:"canceled"`
 	Timedout           OptBool        `json:"timedout"`
 	InfrastructureFail OptBool        `json:"infrastructure_fail"`
+	FailReason         OptString      `json:"fail_reason"`
 	HasArtifacts       OptBool        `json:"has_artifacts"`
 	OSS                OptBool        `json:"oss"`
 	DontBuild          OptString      `json:"dont_build"`
