@@ -1,0 +1,203 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/sourcegraph/conc/pool"
+)
+
+// ProjectPlan says what one project's run must read: builds above HighWater (or, with Full, every
+// build in the horizon), plus the Pending builds left unfinished or failed by earlier runs.
+type ProjectPlan struct {
+	ProjectSlug string
+	HighWater   int64     // every build at or below it was loaded or is in Pending; 0 = first run
+	Pending     []int64   // builds to re-read whatever the list says
+	Since       time.Time // horizon: builds queued before it are not read (first run, or Full)
+	Full        bool
+}
+
+// Targets is the outcome of listing one project: the build numbers to fetch, ascending.
+type Targets struct {
+	ProjectSlug string
+	New         []int64 // listed builds above the high-water mark (all in the horizon with Full)
+	Pending     []int64 // the plan's pending builds to re-read now
+	// Waiting are pending builds the list shows still unfinished: re-reading their details now
+	// would only repeat what is stored, so they stay pending without a request.
+	Waiting  []int64
+	Requests int // list pages read
+}
+
+// All returns New and Pending merged, ascending, without duplicates.
+func (t Targets) All() []int64 {
+	all := append(slices.Clone(t.New), t.Pending...)
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// settleCount is how many entries at the end of a list page must be at or below the high-water
+// mark (or older than the horizon) before paging stops. Real pages are not strictly ordered
+// (225, 226, 224), but disorder is local, so a page that ends in old builds means every newer
+// build has been seen; with nothing new the first page ends it: one request per project.
+const settleCount = 3
+
+// ListTargets pages the project's build list, newest first, until it passes the high-water mark
+// or the horizon, and returns the builds to fetch.
+func ListTargets(ctx context.Context, c *Client, plan ProjectPlan) (Targets, error) {
+	t := Targets{ProjectSlug: plan.ProjectSlug}
+	seen := map[int64]bool{}
+	pending := map[int64]bool{}
+	for _, n := range plan.Pending {
+		pending[n] = true
+	}
+	unfinished := map[int64]bool{}
+	for page, err := range c.ListBuildPages(ctx, plan.ProjectSlug, ListOptions{Shallow: true}) {
+		t.Requests++
+		if err != nil {
+			return t, err
+		}
+		old := 0
+		for _, b := range page {
+			if !b.BuildNum.Valid {
+				continue
+			}
+			n := b.BuildNum.V
+			if pending[n] && !plan.Full {
+				unfinished[n] = !finishedLifecycle(b.Lifecycle.V)
+			}
+			isOld := (!plan.Full && n <= plan.HighWater) || beforeHorizon(b, plan.Since)
+			if isOld {
+				old++
+			} else {
+				old = 0
+				if !seen[n] {
+					seen[n] = true
+					t.New = append(t.New, n)
+				}
+			}
+		}
+		if len(page) > 0 && old >= min(settleCount, len(page)) {
+			break
+		}
+	}
+	slices.Sort(t.New)
+	for _, n := range plan.Pending {
+		if _, isNew := slices.BinarySearch(t.New, n); isNew {
+			continue
+		}
+		if unfinished[n] {
+			t.Waiting = append(t.Waiting, n)
+		} else {
+			t.Pending = append(t.Pending, n)
+		}
+	}
+	return t, nil
+}
+
+// finishedLifecycle reports whether a build in this lifecycle will not change any more.
+func finishedLifecycle(lifecycle string) bool {
+	return lifecycle == "finished" || lifecycle == "not_run"
+}
+
+// beforeHorizon reports whether the build was queued before since. A build with no time at all
+// (not run yet) is inside the horizon.
+func beforeHorizon(b Build, since time.Time) bool {
+	if since.IsZero() {
+		return false
+	}
+	for _, ts := range []OptTime{b.UsageQueuedAt, b.QueuedAt, b.StartTime, b.StopTime} {
+		if ts.Valid {
+			return ts.V.Before(since)
+		}
+	}
+	return false
+}
+
+// FetchOptions choose what FetchBuilds reads for each build.
+type FetchOptions struct {
+	Concurrency int // parallel requests; default 16
+	NoTests     bool
+	NoArtifacts bool
+}
+
+// BuildRef names one build of one project.
+type BuildRef struct {
+	ProjectSlug string
+	BuildNum    int64
+}
+
+// Fetched is one build's details, tests and artifacts, or the error that stopped them.
+type Fetched struct {
+	BuildRef
+	Build         Build
+	Artifacts     []Artifact
+	Tests         []TestResult
+	HaveArtifacts bool
+	HaveTests     bool
+	Stage         string // on error: details | tests | artifacts
+	Err           error
+}
+
+// Finished reports whether the build has reached its final state and need not be read again.
+func (f Fetched) Finished() bool {
+	if f.Err != nil {
+		return false
+	}
+	return finishedLifecycle(f.Build.Lifecycle.V)
+}
+
+// FetchBuilds fetches every ref with at most o.Concurrency requests in flight (a bounded conc pool,
+// never one goroutine per build) and sends each result on out, in no particular order. It returns
+// when every ref is done or ctx is cancelled; refs not started before cancellation are not sent.
+func FetchBuilds(ctx context.Context, c *Client, refs []BuildRef, o FetchOptions, out chan<- Fetched) {
+	n := o.Concurrency
+	if n <= 0 {
+		n = 16
+	}
+	p := pool.New().WithMaxGoroutines(n)
+	for _, ref := range refs {
+		if ctx.Err() != nil {
+			break
+		}
+		p.Go(func() {
+			f := fetchOne(ctx, c, ref, o)
+			if ctx.Err() != nil && f.Err != nil {
+				return // cancelled: the build stays pending, nothing to report
+			}
+			select {
+			case out <- f:
+			case <-ctx.Done():
+			}
+		})
+	}
+	p.Wait()
+}
+
+// fetchOne reads one build's details, then its tests and artifacts.
+func fetchOne(ctx context.Context, c *Client, ref BuildRef, o FetchOptions) Fetched {
+	f := Fetched{BuildRef: ref}
+	var err error
+	if f.Build, err = c.GetBuild(ctx, ref.ProjectSlug, ref.BuildNum); err != nil {
+		f.Stage, f.Err = "details", err
+		return f
+	}
+	if !o.NoTests {
+		tr, err := c.ListTests(ctx, ref.ProjectSlug, ref.BuildNum)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			f.Stage, f.Err = "tests", err
+			return f
+		}
+		f.Tests, f.HaveTests = tr.Tests, true
+	}
+	if !o.NoArtifacts {
+		arts, err := c.ListArtifacts(ctx, ref.ProjectSlug, ref.BuildNum)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			f.Stage, f.Err = "artifacts", err
+			return f
+		}
+		f.Artifacts, f.HaveArtifacts = arts, true
+	}
+	return f
+}
