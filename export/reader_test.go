@@ -161,6 +161,12 @@ func visibleFiles(t *testing.T, dir string) []string {
 		if err != nil {
 			return err
 		}
+		if p != dir && isHidden(d.Name()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		if !d.IsDir() {
 			rel, _ := filepath.Rel(dir, p)
 			out = append(out, rel)
