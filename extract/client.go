@@ -83,7 +83,7 @@ var errConfig = errors.New("could not configure the CircleCI client")
 // one pacer and one retry budget.
 type Client struct {
 	base        string
-	token       secret
+	token       *credential
 	hc          *http.Client
 	userAgent   string
 	timeout     time.Duration
@@ -100,11 +100,12 @@ type Client struct {
 	byStatus                             map[int]int64
 }
 
-// secret holds the token and prints as REDACTED, so a stray %v of the Client cannot leak it.
-type secret string
+// credential holds the token behind a pointer: fmt prints a nested pointer as an address, so a
+// stray %v or %+v of the Client cannot leak it, and String covers printing it directly.
+type credential struct{ v string }
 
-func (secret) String() string   { return redacted }
-func (secret) GoString() string { return redacted }
+func (*credential) String() string   { return redacted }
+func (*credential) GoString() string { return redacted }
 
 // New returns a Client for cfg, or an error saying which setting to change.
 func New(cfg Config) (*Client, error) {
@@ -127,7 +128,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		base:        host + "/api/v1.1",
-		token:       secret(strings.TrimSpace(cfg.Token)),
+		token:       &credential{strings.TrimSpace(cfg.Token)},
 		hc:          httpClient(cfg.HTTPClient),
 		userAgent:   orDefault(cfg.UserAgent, DefaultUserAgent),
 		timeout:     orDefault(cfg.RequestTimeout, DefaultRequestTimeout),
@@ -220,7 +221,7 @@ func (c *Client) countStatus(code int) {
 }
 
 // redact removes the token and token-bearing query values from s.
-func (c *Client) redact(s string) string { return Redact(s, string(c.token)) }
+func (c *Client) redact(s string) string { return Redact(s, c.token.v) }
 
 // newRequest builds a GET for path (already escaped) and query under the API base.
 func (c *Client) newRequest(ctx context.Context, path string, query url.Values) (*http.Request, error) {
@@ -234,8 +235,8 @@ func (c *Client) newRequest(ctx context.Context, path string, query url.Values) 
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
-	if c.token != "" {
-		req.Header.Set("Circle-Token", string(c.token))
+	if c.token.v != "" {
+		req.Header.Set("Circle-Token", c.token.v)
 	}
 	return req, nil
 }

@@ -86,7 +86,7 @@ func (c *Client) attempt(ctx context.Context, path string, query url.Values) ([]
 	}
 	defer resp.Body.Close()
 	c.countStatus(resp.StatusCode)
-	if err := checkResponse(resp, time.Now(), string(c.token)); err != nil {
+	if err := checkResponse(resp, time.Now(), c.token.v); err != nil {
 		if rl, ok := errors.AsType[*RateLimitError](err); ok {
 			c.rateLimited.Add(1)
 			c.pace.onRateLimited(sent, rl.RetryAfter)
