@@ -129,7 +129,7 @@ func TestRetriesTransientFaults(t *testing.T) {
 			}
 		},
 		"truncated JSON": func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body[:15]) },
-		"EDN": func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{:build_num 7}`) },
+		"EDN":            func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{:build_num 7}`) },
 		"slow body": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 			fmt.Fprint(w, body[:5])
