@@ -1,0 +1,143 @@
+package queries
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+const (
+	columnGap    = 2
+	minTextWidth = 12 // text columns are cut to no less than this before going vertical
+)
+
+// writeTable prints an aligned table that fits TableWidth. Text columns are cut with "…"
+// (widest first); numbers, times and headers are never cut. When the table still does not fit it
+// prints one "column | value" line per field instead, psql's expanded display.
+func (r *Result) writeTable(w io.Writer) error {
+	cells := r.display()
+	numeric := r.numericColumns()
+	widths, ok := r.fitWidths(cells, numeric)
+	var b strings.Builder
+	if !ok {
+		r.writeExpanded(&b, cells)
+	} else {
+		line := make([]string, len(r.Columns))
+		for i, c := range r.Columns {
+			line[i] = pad(c, widths[i], numeric[i])
+		}
+		writeLine(&b, line)
+		for i := range r.Columns {
+			line[i] = strings.Repeat("-", widths[i])
+		}
+		writeLine(&b, line)
+		for _, row := range cells {
+			for i, c := range row {
+				line[i] = pad(ellipsize(c, widths[i]), widths[i], numeric[i])
+			}
+			writeLine(&b, line)
+		}
+	}
+	fmt.Fprintf(&b, "(%d %s)\n", len(r.Rows), plural(len(r.Rows), "row", "rows"))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// fitWidths returns column widths that fit TableWidth, or false when none do.
+func (r *Result) fitWidths(cells [][]string, numeric []bool) ([]int, bool) {
+	n := len(r.Columns)
+	widths := make([]int, n)
+	floor := make([]int, n) // the narrowest each column may become
+	for i, c := range r.Columns {
+		widths[i] = runes(c)
+		for _, row := range cells {
+			widths[i] = max(widths[i], runes(row[i]))
+		}
+		floor[i] = widths[i]
+		if !numeric[i] && !r.isTime(i) {
+			floor[i] = max(runes(c), min(widths[i], minTextWidth))
+		}
+	}
+	total := func() int {
+		t := columnGap * max(n-1, 0)
+		for _, w := range widths {
+			t += w
+		}
+		return t
+	}
+	for total() > TableWidth {
+		widest := -1
+		for i := range widths {
+			if widths[i] > floor[i] && (widest < 0 || widths[i] > widths[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			return nil, false
+		}
+		widths[widest]--
+	}
+	return widths, true
+}
+
+func (r *Result) isTime(col int) bool {
+	for _, row := range r.Rows {
+		if _, ok := row[col].(time.Time); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Result) writeExpanded(b *strings.Builder, cells [][]string) {
+	keyWidth := 0
+	for _, c := range r.Columns {
+		keyWidth = max(keyWidth, runes(c))
+	}
+	keyWidth = min(keyWidth, TableWidth/3)
+	valueWidth := TableWidth - keyWidth - 3
+	for n, row := range cells {
+		head := fmt.Sprintf("-[ RECORD %d ]", n+1)
+		b.WriteString(head + strings.Repeat("-", max(TableWidth-runes(head), 0)) + "\n")
+		for i, c := range row {
+			b.WriteString(pad(ellipsize(r.Columns[i], keyWidth), keyWidth, false))
+			b.WriteString(" | ")
+			b.WriteString(strings.TrimRight(ellipsize(c, valueWidth), " "))
+			b.WriteString("\n")
+		}
+	}
+}
+
+func writeLine(b *strings.Builder, cells []string) {
+	b.WriteString(strings.TrimRight(strings.Join(cells, strings.Repeat(" ", columnGap)), " "))
+	b.WriteString("\n")
+}
+
+func pad(s string, width int, right bool) string {
+	gap := strings.Repeat(" ", max(width-runes(s), 0))
+	if right {
+		return gap + s
+	}
+	return s + gap
+}
+
+func ellipsize(s string, width int) string {
+	if runes(s) <= width {
+		return s
+	}
+	if width <= 1 {
+		return string([]rune(s)[:width])
+	}
+	return string([]rune(s)[:width-1]) + "…"
+}
+
+func runes(s string) int { return utf8.RuneCountInString(s) }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
