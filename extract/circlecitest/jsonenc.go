@@ -1,0 +1,116 @@
+package circlecitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// obj is a JSON object whose keys keep their insertion order, so responses are byte-stable and a
+// key can be absent (not added) or null (nil value): the real API does both.
+type obj []kv
+
+type kv struct {
+	k string
+	v any
+}
+
+func (o *obj) add(k string, v any) { *o = append(*o, kv{k, v}) }
+
+// float renders a number with a fractional part (e.g. 12345.0): real responses mix ints and floats.
+type float float64
+
+// stamp renders a time in the API's format; the zero time renders as null.
+type stamp time.Time
+
+func encode(buf *bytes.Buffer, v any) {
+	switch x := v.(type) {
+	case nil:
+		buf.WriteString("null")
+	case string:
+		writeString(buf, x)
+	case bool:
+		buf.WriteString(strconv.FormatBool(x))
+	case int:
+		buf.WriteString(strconv.Itoa(x))
+	case int64:
+		buf.WriteString(strconv.FormatInt(x, 10))
+	case float64:
+		buf.WriteString(strconv.FormatFloat(x, 'f', -1, 64))
+	case float:
+		s := strconv.FormatFloat(float64(x), 'f', -1, 64)
+		if !bytes.ContainsAny([]byte(s), ".e") {
+			s += ".0"
+		}
+		buf.WriteString(s)
+	case stamp:
+		t := time.Time(x)
+		if t.IsZero() {
+			buf.WriteString("null")
+			return
+		}
+		buf.WriteByte('"')
+		buf.WriteString(t.UTC().Format("2006-01-02T15:04:05.000Z"))
+		buf.WriteByte('"')
+	case obj:
+		buf.WriteByte('{')
+		for i, e := range x {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeString(buf, e.k)
+			buf.WriteByte(':')
+			encode(buf, e.v)
+		}
+		buf.WriteByte('}')
+	case []obj:
+		buf.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			encode(buf, e)
+		}
+		buf.WriteByte(']')
+	case []any:
+		buf.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			encode(buf, e)
+		}
+		buf.WriteByte(']')
+	case []string:
+		buf.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeString(buf, e)
+		}
+		buf.WriteByte(']')
+	case []int:
+		buf.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteString(strconv.Itoa(e))
+		}
+		buf.WriteByte(']')
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			buf.WriteString("null")
+			return
+		}
+		buf.Write(b)
+	}
+}
+
+func writeString(buf *bytes.Buffer, s string) {
+	b, _ := json.Marshal(s)
+	buf.Write(b)
+}

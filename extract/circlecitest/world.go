@@ -1,0 +1,197 @@
+package circlecitest
+
+import (
+	"time"
+)
+
+// world is the simulator's whole state: the generator (a pure function of the options) plus the
+// small overlay of writes and the simulated clock. Handler guards it with one mutex.
+type world struct {
+	gen       *generator
+	now       time.Time
+	ins       [][]*build // per project, builds created by writes, in creation order
+	afterGen  [][]int    // per project, generated builds visible when each inserted build was made
+	canceled  []map[int]time.Time
+	retries   []map[int][]int
+	sshUsers  []map[int][]string
+	following []bool
+	keys      [][]checkoutKey
+	herokuKey string
+	userKeys  int
+	visNow    time.Time
+	vis       []int
+	slotCache []map[int]*slot
+}
+
+func newWorld(o Options) *world {
+	w := &world{gen: newGenerator(o), now: o.Now}
+	n := len(w.gen.projects)
+	w.ins, w.afterGen = make([][]*build, n), make([][]int, n)
+	w.canceled, w.retries, w.sshUsers = make([]map[int]time.Time, n), make([]map[int][]int, n), make([]map[int][]string, n)
+	w.following, w.keys, w.slotCache = make([]bool, n), make([][]checkoutKey, n), make([]map[int]*slot, n)
+	for i, p := range w.gen.projects {
+		w.canceled[i], w.retries[i], w.sshUsers[i] = map[int]time.Time{}, map[int][]int{}, map[int][]string{}
+		w.following[i] = true
+		w.keys[i] = []checkoutKey{initialKey(o.Seed, p)}
+		w.slotCache[i] = map[int]*slot{}
+	}
+	return w
+}
+
+func (w *world) advance(d time.Duration) {
+	if d > 0 {
+		w.now = w.now.Add(d)
+	}
+}
+
+// genVisible is the number of generated builds of project pi that exist at the current clock.
+func (w *world) genVisible(pi int) int {
+	if !w.visNow.Equal(w.now) || w.vis == nil {
+		w.vis = make([]int, len(w.gen.projects))
+		for i := range w.vis {
+			w.vis[i] = -1
+		}
+		w.visNow = w.now
+	}
+	if w.vis[pi] < 0 {
+		w.vis[pi] = w.gen.visible(pi, w.now)
+	}
+	return w.vis[pi]
+}
+
+// total is the highest build_num of project pi; build_nums 1..total are contiguous.
+func (w *world) total(pi int) int { return w.genVisible(pi) + len(w.ins[pi]) }
+
+func (w *world) numOfGen(pi, gi int) int {
+	n := gi
+	for _, a := range w.afterGen[pi] {
+		if a < gi {
+			n++
+		}
+	}
+	return n
+}
+
+func (w *world) slot(pi, i int) *slot {
+	c := w.slotCache[pi]
+	if s, ok := c[i]; ok {
+		return s
+	}
+	if len(c) > 512 {
+		clear(c)
+	}
+	s := w.gen.simulateSlot(w.gen.projects[pi], i)
+	c[i] = s
+	return s
+}
+
+// resolve returns build num of project pi as it exists now, with the writes applied.
+func (w *world) resolve(pi, num int) (*build, bool) {
+	if num < 1 || num > w.total(pi) {
+		return nil, false
+	}
+	before := 0
+	for k, a := range w.afterGen[pi] {
+		n := a + k + 1
+		if n == num {
+			b := *w.ins[pi][k]
+			w.applyOverlay(&b)
+			return &b, true
+		}
+		if n < num {
+			before++
+		}
+	}
+	gi := num - before
+	g := w.gen
+	i, r := g.slotOf(pi, gi)
+	s := w.slot(pi, i)
+	ru := s.runs[r]
+	base := g.plans[pi].starts[i]
+	b := &build{p: g.projects[pi], num: num, s: s, r: ru, tmpl: jobTemplateFor(s.p, ru.job), created: g.created(pi, gi), why: "github"}
+	if s.p.vcsType == "bitbucket" {
+		b.why = "bitbucket"
+	}
+	if ru.prev >= 0 {
+		b.retryOf = w.numOfGen(pi, base+ru.prev)
+		b.why = "retry"
+	}
+	if ru.retry >= 0 {
+		if n := w.numOfGen(pi, base+ru.retry); n <= w.total(pi) && base+ru.retry <= w.genVisible(pi) {
+			b.retries = append(b.retries, n)
+		}
+	}
+	if ru.fail == runNotRun {
+		b.apiUser = true
+	}
+	for _, u := range ru.upstream {
+		b.upNums = append(b.upNums, base+u)
+	}
+	w.applyOverlay(b)
+	return b, true
+}
+
+func (w *world) applyOverlay(b *build) {
+	pi := b.p.idx
+	if t, ok := w.canceled[pi][b.num]; ok {
+		b.cancelAt = t
+	}
+	if rs := w.retries[pi][b.num]; len(rs) > 0 {
+		b.retries = append(append([]int(nil), b.retries...), rs...)
+	}
+	b.sshUsers = w.sshUsers[pi][b.num]
+}
+
+// insert records a build created by a write at the current clock and returns its build_num.
+func (w *world) insert(b *build) int {
+	pi := b.p.idx
+	a := w.genVisible(pi)
+	k := len(w.ins[pi])
+	b.num = a + k + 1
+	b.created = w.now
+	b.inserted = true
+	w.ins[pi] = append(w.ins[pi], b)
+	w.afterGen[pi] = append(w.afterGen[pi], a)
+	return b.num
+}
+
+// previous finds the latest earlier build on the same branch (bounded scan, like a cheap index).
+func (w *world) previous(b *build) *build {
+	for n := b.num - 1; n >= 1 && n >= b.num-48; n-- {
+		pb, ok := w.resolve(b.p.idx, n)
+		if ok && pb.s.branch == b.s.branch {
+			return pb
+		}
+	}
+	return nil
+}
+
+// retryBuild creates a retry of num (same revision, why "retry").
+func (w *world) retryBuild(pi, num int) (*build, bool) {
+	orig, ok := w.resolve(pi, num)
+	if !ok {
+		return nil, false
+	}
+	nb := &build{p: orig.p, s: orig.s, tmpl: orig.tmpl, why: "retry", retryOf: num,
+		r: run{job: orig.r.job, wf: orig.r.wf, attempt: orig.r.attempt + 1, prev: -1, retry: -1, gen: orig.r.gen + 1}}
+	n := w.insert(nb)
+	w.retries[pi][num] = append(w.retries[pi][num], n)
+	return nb, true
+}
+
+// triggerBuild creates a build on branch through the API (a 2.0 job outside workflows).
+func (w *world) triggerBuild(pi int, branch string) *build {
+	p := w.gen.projects[pi]
+	rev := hexID(w.gen.opts.Seed, 40, tagRevision, int64(pi), strHash(branch))
+	for n := w.total(pi); n >= 1 && n > w.total(pi)-200; n-- {
+		if b, ok := w.resolve(pi, n); ok && b.s.branch == branch {
+			rev = b.s.revision
+			break
+		}
+	}
+	s := &slot{p: p, idx: -1, branch: branch, feature: branch != p.defaultBranch, revision: rev}
+	nb := &build{p: p, s: s, tmpl: jobTemplateFor(p, "build"), why: "api", apiUser: true,
+		r: run{job: "build", wf: -1, prev: -1, retry: -1}}
+	w.insert(nb)
+	return nb
+}

@@ -1,0 +1,167 @@
+package circlecitest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// body reads a write's parameters from a JSON body or a form/query, as the real API accepts both.
+func body(r *http.Request) map[string]string {
+	out := map[string]string{}
+	for k, v := range r.URL.Query() {
+		if len(v) > 0 {
+			out[k] = v[0]
+		}
+	}
+	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	var m map[string]any
+	if json.Unmarshal(raw, &m) == nil {
+		for k, v := range m {
+			switch x := v.(type) {
+			case string:
+				out[k] = x
+			case float64:
+				out[k] = strconv.FormatFloat(x, 'f', -1, 64)
+			case bool:
+				out[k] = strconv.FormatBool(x)
+			}
+		}
+	} else if vals, err := url.ParseQuery(string(raw)); err == nil {
+		for k, v := range vals {
+			if len(v) > 0 {
+				out[k] = v[0]
+			}
+		}
+	}
+	return out
+}
+
+func (hd *Handler) trigger(rw http.ResponseWriter, r *http.Request, pi int) {
+	branch := r.PathValue("branch")
+	if branch == "" {
+		badRequest(rw, r, "branch is required")
+		return
+	}
+	b := hd.w.triggerBuild(pi, branch)
+	writeJSON(rw, r, http.StatusCreated, hd.w.summary(b, hd.w.timeline(b, hd.w.now), false))
+}
+
+func (hd *Handler) retry(rw http.ResponseWriter, r *http.Request, pi int) {
+	orig, ok := hd.buildFromPath(rw, r, pi)
+	if !ok {
+		return
+	}
+	b, _ := hd.w.retryBuild(pi, orig.num)
+	writeJSON(rw, r, http.StatusOK, hd.w.summary(b, hd.w.timeline(b, hd.w.now), false))
+}
+
+func (hd *Handler) cancel(rw http.ResponseWriter, r *http.Request, pi int) {
+	b, ok := hd.buildFromPath(rw, r, pi)
+	if !ok {
+		return
+	}
+	if tl := hd.w.timeline(b, hd.w.now); !tl.finished {
+		hd.w.canceled[pi][b.num] = hd.w.now
+		b.cancelAt = hd.w.now
+	}
+	writeJSON(rw, r, http.StatusOK, hd.w.summary(b, hd.w.timeline(b, hd.w.now), false))
+}
+
+func (hd *Handler) sshUsers(rw http.ResponseWriter, r *http.Request, pi int) {
+	b, ok := hd.buildFromPath(rw, r, pi)
+	if !ok {
+		return
+	}
+	hd.w.sshUsers[pi][b.num] = append(hd.w.sshUsers[pi][b.num], "asmith")
+	b.sshUsers = hd.w.sshUsers[pi][b.num]
+	writeJSON(rw, r, http.StatusOK, hd.w.summary(b, hd.w.timeline(b, hd.w.now), false))
+}
+
+func (hd *Handler) follow(on bool) handlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request, pi int) {
+		hd.w.following[pi] = on
+		writeJSON(rw, r, http.StatusOK, obj{{"following", on}, {"workflow", false}, {"first_build", nil}})
+	}
+}
+
+func (hd *Handler) projectSSHKey(rw http.ResponseWriter, r *http.Request, _ int) {
+	p := body(r)
+	if p["hostname"] == "" || p["private_key"] == "" {
+		badRequest(rw, r, "hostname and private_key are required")
+		return
+	}
+	rw.WriteHeader(http.StatusOK)
+}
+
+func (hd *Handler) listKeys(rw http.ResponseWriter, r *http.Request, pi int) {
+	out := []obj{}
+	for _, k := range hd.w.keys[pi] {
+		out = append(out, k.json())
+	}
+	writeJSON(rw, r, http.StatusOK, out)
+}
+
+func (hd *Handler) createKey(rw http.ResponseWriter, r *http.Request, pi int) {
+	typ := body(r)["type"]
+	if typ != "deploy-key" && typ != "github-user-key" {
+		badRequest(rw, r, "type must be deploy-key or github-user-key")
+		return
+	}
+	w := hd.w
+	for i := range w.keys[pi] {
+		w.keys[pi][i].Preferred = false
+	}
+	k := newCheckoutKey(w.gen.opts.Seed, pi, int64(len(w.keys[pi])+1)+w.now.UnixNano(), typ, w.now)
+	w.keys[pi] = append(w.keys[pi], k)
+	writeJSON(rw, r, http.StatusCreated, k.json())
+}
+
+func (hd *Handler) findKey(pi int, fp string) int {
+	for i, k := range hd.w.keys[pi] {
+		if k.Fingerprint == fp {
+			return i
+		}
+	}
+	return -1
+}
+
+func (hd *Handler) getKey(rw http.ResponseWriter, r *http.Request, pi int) {
+	i := hd.findKey(pi, r.PathValue("fp"))
+	if i < 0 {
+		writeJSON(rw, r, http.StatusNotFound, obj{{"message", "checkout key not found"}})
+		return
+	}
+	writeJSON(rw, r, http.StatusOK, hd.w.keys[pi][i].json())
+}
+
+func (hd *Handler) deleteKey(rw http.ResponseWriter, r *http.Request, pi int) {
+	i := hd.findKey(pi, r.PathValue("fp"))
+	if i < 0 {
+		writeJSON(rw, r, http.StatusNotFound, obj{{"message", "checkout key not found"}})
+		return
+	}
+	hd.w.keys[pi] = append(hd.w.keys[pi][:i:i], hd.w.keys[pi][i+1:]...)
+	writeJSON(rw, r, http.StatusOK, obj{{"message", "ok"}})
+}
+
+func (hd *Handler) buildCache(rw http.ResponseWriter, r *http.Request, _ int) {
+	writeJSON(rw, r, http.StatusOK, obj{{"status", "build dependency caches deleted"}})
+}
+
+func (hd *Handler) userKey(rw http.ResponseWriter, r *http.Request, _ int) {
+	hd.w.userKeys++
+	rw.WriteHeader(http.StatusOK)
+}
+
+func (hd *Handler) herokuKey(rw http.ResponseWriter, r *http.Request, _ int) {
+	k := body(r)["apikey"]
+	if k == "" {
+		badRequest(rw, r, "apikey is required")
+		return
+	}
+	hd.w.herokuKey = k
+	rw.WriteHeader(http.StatusOK)
+}
