@@ -1,0 +1,88 @@
+package dashboards
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/buildlake/buildlake/load"
+)
+
+// helperHoldLock, in a child process started by TestServesLastGoodAnswerWhileLocked, opens the
+// database read-write (as a sync does) and holds it until its stdin closes. DuckDB's lock is
+// per process, so only another process shows what serve meets beside a cron-driven sync.
+func helperHoldLock() bool {
+	path := os.Getenv("BUILDLAKE_TEST_HOLD_LOCK")
+	if path == "" {
+		return false
+	}
+	store, err := load.Open(context.Background(), path)
+	if err != nil {
+		os.Stdout.WriteString("error " + err.Error() + "\n")
+		os.Exit(1)
+	}
+	os.Stdout.WriteString("locked\n")
+	bufio.NewReader(os.Stdin).ReadString('\n')
+	store.Close()
+	return true
+}
+
+func TestServesLastGoodAnswerWhileLocked(t *testing.T) {
+	path := copyFixture(t, sharedFixture(t)) // its own file: the lock would disturb the other tests
+	srv := newTestServer(t, path)
+	status, fresh := getJSON(t, srv, "/api/query/flaky-tests")
+	if status != http.StatusOK || fresh["stale"] != false {
+		t.Fatalf("before the lock: %d %v", status, fresh)
+	}
+
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "BUILDLAKE_TEST_HOLD_LOCK="+path)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if line != "locked\n" {
+		t.Fatalf("lock holder said %q", line)
+	}
+
+	start := time.Now()
+	status, stale := getJSON(t, srv, "/api/query/flaky-tests")
+	if status != http.StatusOK || stale["stale"] != true || stale["as_of"] != fresh["as_of"] || rowCount(t, stale) != rowCount(t, fresh) {
+		t.Errorf("while locked: %d %v, want the kept answer marked stale, as of %v", status, stale, fresh["as_of"])
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("stale answer took %v: the retry must stay short", d)
+	}
+	status, never := getJSON(t, srv, "/api/query/flaky-jobs")
+	if status != http.StatusServiceUnavailable || never["error"] == nil {
+		t.Errorf("while locked, never answered before: %d %v, want 503 JSON", status, never)
+	}
+
+	stdin.Close()
+	cmd.Wait()
+	status, again := getJSON(t, srv, "/api/query/flaky-jobs")
+	if status != http.StatusOK || again["stale"] != false {
+		t.Errorf("after the lock: %d %v", status, again)
+	}
+}
+
+func copyFixture(t *testing.T, from string) string {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := filepath.Join(t.TempDir(), "copy.duckdb")
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return to
+}

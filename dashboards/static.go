@@ -1,0 +1,124 @@
+package dashboards
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"time"
+
+	"github.com/buildlake/buildlake/queries"
+)
+
+// Limits of the rows embedded in a static report: trends need every row to draw whole lines;
+// tables show the first rows.
+const (
+	trendLimit = 5000
+	tableLimit = 200
+)
+
+// trendQueries are drawn as charts, tableQueries as tables; both are what the page shows.
+var (
+	trendQueries = []string{"duration-trend", "queue-time-trend", "success-rate"}
+	tableQueries = []string{"flaky-tests", "flaky-jobs", "slowest-steps"}
+)
+
+// staticData is the inline JSON of a static report: the same answers the API gives, for every
+// project at once so the page can filter by project without a server.
+type staticData struct {
+	GeneratedAt string                `json:"generated_at"`
+	Params      paramsJSON            `json:"params"`
+	Filters     filterChoices         `json:"filters"`
+	KPIs        map[string]kpis       `json:"kpis"` // by project_slug; "" is every project
+	Queries     map[string]namedTable `json:"queries"`
+	Links       map[string]namedTable `json:"links"`
+}
+
+// WriteStatic writes one self-contained HTML file (assets and data inlined) showing the
+// dashboard for p. When p.Project is empty the report holds every project and its project
+// filter works offline; branch, period and time range are fixed at p.
+func WriteStatic(ctx context.Context, w io.Writer, o Options, p queries.Params) error {
+	if p.Until.IsZero() {
+		p.Until = o.now()
+	}
+	if p.Since.IsZero() {
+		p.Since = p.Until.Add(-defaultWindow)
+	}
+	if p.Period == "" {
+		p.Period = "day"
+	}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", errBadParam, err)
+	}
+	s := &server{o: o, ro: &readOnlyDB{path: o.DBPath}}
+	db, release, err := s.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	d, err := collectStatic(ctx, db, p, o.now())
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("could not encode report data: %w", err)
+	}
+	return renderPage(w, pageData{
+		Static:   true,
+		Title:    "buildlake report " + p.Since.Format("2006-01-02") + " – " + p.Until.Add(-time.Second).Format("2006-01-02"),
+		UPlotCSS: template.CSS(mustAsset("vendor/uplot/uPlot.min.css")),
+		AppCSS:   template.CSS(mustAsset("app.css")),
+		UPlotJS:  template.JS(mustAsset("vendor/uplot/uPlot.iife.min.js")),
+		AppJS:    template.JS(mustAsset("app.js")),
+		DataJSON: template.JS(data), // json.Marshal escapes <, > and &: no "</script>" can appear
+	})
+}
+
+func collectStatic(ctx context.Context, db *sql.DB, p queries.Params, now time.Time) (staticData, error) {
+	d := staticData{
+		GeneratedAt: now.Format(time.RFC3339),
+		Params:      toParamsJSON(p),
+		KPIs:        map[string]kpis{},
+		Queries:     map[string]namedTable{},
+		Links:       map[string]namedTable{},
+	}
+	var err error
+	if d.Filters, err = loadFilters(ctx, db, p.Project); err != nil {
+		return d, err
+	}
+	projects := []string{p.Project}
+	if p.Project == "" {
+		projects = append(projects, d.Filters.Projects...)
+	}
+	for _, proj := range projects {
+		pp := p
+		pp.Project = proj
+		if d.KPIs[proj], err = loadKPIs(ctx, db, pp); err != nil {
+			return d, err
+		}
+	}
+	for _, names := range []struct {
+		list  []string
+		limit int
+	}{{trendQueries, trendLimit}, {tableQueries, tableLimit * max(1, len(projects)-1)}} {
+		for _, name := range names.list {
+			pp := withLimit(p, min(names.limit, maxLimit))
+			t, err := runCanned(ctx, db, name, pp)
+			if err != nil {
+				return d, err
+			}
+			d.Queries[name] = namedTable{Name: name, Params: toParamsJSON(pp), table: t}
+		}
+	}
+	for _, name := range []string{"flaky_test_builds", "flaky_job_builds"} {
+		t, err := loadTable(ctx, db, name, p)
+		if err != nil {
+			return d, err
+		}
+		d.Links[name] = namedTable{Name: name, Params: toParamsJSON(p), table: t}
+	}
+	return d, nil
+}
