@@ -102,6 +102,15 @@ func (w *world) timeline(b *build, now time.Time) timeline {
 	if fk == runCanceled {
 		cancelAt = tl.start.Add(40 * time.Second)
 	}
+	if !cancelAt.IsZero() && cancelAt.Before(tl.start) && !now.Before(cancelAt) {
+		// canceled while still waiting: it never started
+		if cancelAt.Before(tl.queued) {
+			tl.queued = time.Time{}
+		}
+		tl.start, tl.stop = time.Time{}, cancelAt
+		tl.finished, tl.lifecycle, tl.outcome, tl.status = true, "finished", "canceled", "canceled"
+		return tl
+	}
 	nodeEnd := make([]time.Time, tl.nodes)
 	for n := range nodeEnd {
 		nodeEnd[n] = tl.start

@@ -1,0 +1,223 @@
+package circlecitest
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestReadEndpoints(t *testing.T) {
+	s := smallServer(t)
+	me := getJSON(t, s, "/me").(map[string]any)
+	if me["login"] != "asmith" {
+		t.Errorf("/me login = %v", me["login"])
+	}
+	projects := list(t, s, "/projects")
+	if len(projects) != 3 {
+		t.Fatalf("/projects: %d projects, want 3", len(projects))
+	}
+	var oss, bb int
+	for _, p := range projects {
+		if p["oss"] == true {
+			oss++
+		}
+		if p["vcs_type"] == "bitbucket" {
+			bb++
+		}
+		if br, _ := p["branches"].(map[string]any); br[p["default_branch"].(string)] == nil {
+			t.Errorf("%v: no branch summary for the default branch", p["reponame"])
+		}
+	}
+	if oss != 1 || bb != 1 {
+		t.Errorf("/projects: %d F/OSS and %d bitbucket projects, want 1 and 1", oss, bb)
+	}
+	recent := list(t, s, "/recent-builds?limit=50")
+	if len(recent) != 50 {
+		t.Fatalf("/recent-builds: %d builds, want 50", len(recent))
+	}
+	repos := map[any]bool{}
+	for _, b := range recent {
+		repos[b["reponame"]] = true
+	}
+	if len(repos) != 3 {
+		t.Errorf("/recent-builds spans %d projects, want 3", len(repos))
+	}
+	st := s.Stats()
+	for _, p := range st.Projects {
+		var withTests, withArtifacts *BuildStats
+		for i := range p.Builds {
+			b := &p.Builds[i]
+			if b.Tests > 0 && withTests == nil {
+				withTests = b
+			}
+			if b.Artifacts > 1 && withArtifacts == nil {
+				withArtifacts = b
+			}
+		}
+		if withTests == nil || withArtifacts == nil {
+			t.Fatalf("%s: no build with tests or artifacts", p.Slug)
+		}
+		base := "/project/" + p.Slug + "/"
+		d := getJSON(t, s, base+strconv.Itoa(withTests.BuildNum)).(map[string]any)
+		steps, _ := d["steps"].([]any)
+		if len(steps) != withTests.Steps || num(d["build_num"]) != withTests.BuildNum {
+			t.Errorf("%s/%d: %d steps, want %d", p.Slug, withTests.BuildNum, len(steps), withTests.Steps)
+		}
+		tr := getJSON(t, s, base+strconv.Itoa(withTests.BuildNum)+"/tests").(map[string]any)
+		if tests, _ := tr["tests"].([]any); len(tests) != withTests.Tests {
+			t.Errorf("%s/%d: %d tests, want %d", p.Slug, withTests.BuildNum, len(tests), withTests.Tests)
+		}
+		arts := getJSON(t, s, base+strconv.Itoa(withArtifacts.BuildNum)+"/artifacts").([]any)
+		if len(arts) != withArtifacts.Artifacts {
+			t.Errorf("%s/%d: %d artifacts, want %d", p.Slug, withArtifacts.BuildNum, len(arts), withArtifacts.Artifacts)
+		}
+		if code, _, _ := do(t, s, "GET", base+"99999", ""); code != http.StatusNotFound {
+			t.Errorf("unknown build: status %d, want 404", code)
+		}
+	}
+	if code, _, _ := do(t, s, "GET", "/project/github/acme/nope", ""); code != http.StatusNotFound {
+		t.Errorf("unknown project: status %d, want 404", code)
+	}
+}
+
+func TestTreeBranch(t *testing.T) {
+	s := smallServer(t)
+	var feature string
+	for _, b := range s.Stats().Projects[0].Builds {
+		if b.Branch != "main" {
+			feature = b.Branch
+			break
+		}
+	}
+	builds := list(t, s, "/project/github/acme/api/tree/"+url.PathEscape(feature)+"?limit=100")
+	if len(builds) == 0 {
+		t.Fatalf("no builds on %s", feature)
+	}
+	for _, b := range builds {
+		if b["branch"] != feature {
+			t.Fatalf("tree/%s returned a build on %v", feature, b["branch"])
+		}
+	}
+}
+
+func TestWritesShowInReads(t *testing.T) {
+	s := smallServer(t)
+	base := "/project/github/acme/api"
+	top := list(t, s, base+"?limit=1")[0]
+	total := num(top["build_num"])
+	if total != 60 {
+		t.Fatalf("newest build_num = %d, want 60 (BuildsPerProject)", total)
+	}
+	// retry: a new build with retry_of, why "retry", same revision, listed first.
+	orig := getJSON(t, s, base+"/10").(map[string]any)
+	code, _, b := do(t, s, "POST", base+"/10/retry", "")
+	if code != http.StatusOK {
+		t.Fatalf("retry: %d %s", code, b)
+	}
+	var rb map[string]any
+	_ = json.Unmarshal(b, &rb)
+	if num(rb["build_num"]) != total+1 || num(rb["retry_of"]) != 10 || rb["why"] != "retry" || rb["vcs_revision"] != orig["vcs_revision"] {
+		t.Fatalf("retry build: num %v retry_of %v why %v rev %v", rb["build_num"], rb["retry_of"], rb["why"], rb["vcs_revision"])
+	}
+	if got := num(list(t, s, base+"?limit=1")[0]["build_num"]); got != total+1 {
+		t.Errorf("list after retry starts at %d, want %d", got, total+1)
+	}
+	after := getJSON(t, s, base+"/10").(map[string]any)
+	if rs, _ := after["retries"].([]any); len(rs) == 0 || num(rs[len(rs)-1]) != total+1 {
+		t.Errorf("original's retries = %v, want to end with %d", after["retries"], total+1)
+	}
+	// the retry finishes once the clock moves on
+	s.Advance(time.Hour)
+	if d := getJSON(t, s, base+"/"+strconv.Itoa(total+1)).(map[string]any); d["lifecycle"] != "finished" {
+		t.Errorf("retry after an hour: lifecycle %v", d["lifecycle"])
+	}
+	// trigger on a branch, then cancel it while it waits
+	code, _, b = do(t, s, "POST", base+"/tree/"+url.PathEscape("feature/new-thing"), "")
+	if code != http.StatusCreated {
+		t.Fatalf("trigger: %d %s", code, b)
+	}
+	var tb map[string]any
+	_ = json.Unmarshal(b, &tb)
+	n := strconv.Itoa(num(tb["build_num"]))
+	if tb["branch"] != "feature/new-thing" || tb["why"] != "api" || tb["lifecycle"] == "finished" {
+		t.Fatalf("triggered build: %v %v %v", tb["branch"], tb["why"], tb["lifecycle"])
+	}
+	if code, _, _ := do(t, s, "POST", base+"/"+n+"/cancel", ""); code != http.StatusOK {
+		t.Fatalf("cancel: %d", code)
+	}
+	s.Advance(time.Hour)
+	if d := getJSON(t, s, base+"/"+n).(map[string]any); d["outcome"] != "canceled" || d["canceled"] != true {
+		t.Errorf("canceled build: outcome %v canceled %v", d["outcome"], d["canceled"])
+	}
+	if bs := list(t, s, base+"/tree/"+url.PathEscape("feature/new-thing")); len(bs) != 1 {
+		t.Errorf("tree of the triggered branch: %d builds, want 1", len(bs))
+	}
+	// ssh-users
+	if code, _, _ := do(t, s, "POST", base+"/5/ssh-users", ""); code != http.StatusOK {
+		t.Fatalf("ssh-users: %d", code)
+	}
+	if d := getJSON(t, s, base+"/5").(map[string]any); len(d["ssh_users"].([]any)) != 1 {
+		t.Errorf("ssh_users after POST: %v", d["ssh_users"])
+	}
+}
+
+func TestSettingsWrites(t *testing.T) {
+	s := smallServer(t)
+	base := "/project/github/acme/api"
+	keys := list(t, s, base+"/checkout-key")
+	if len(keys) != 1 {
+		t.Fatalf("%d checkout keys, want 1", len(keys))
+	}
+	code, _, b := do(t, s, "POST", base+"/checkout-key", `{"type":"github-user-key"}`)
+	if code != http.StatusCreated {
+		t.Fatalf("create key: %d %s", code, b)
+	}
+	var k map[string]any
+	_ = json.Unmarshal(b, &k)
+	fp := k["fingerprint"].(string)
+	if got := getJSON(t, s, base+"/checkout-key/"+fp).(map[string]any); got["type"] != "github-user-key" {
+		t.Errorf("get key: %v", got)
+	}
+	if len(list(t, s, base+"/checkout-key")) != 2 {
+		t.Error("created key not listed")
+	}
+	if code, _, _ := do(t, s, "DELETE", base+"/checkout-key/"+fp, ""); code != http.StatusOK {
+		t.Errorf("delete key: %d", code)
+	}
+	if code, _, _ := do(t, s, "GET", base+"/checkout-key/"+fp, ""); code != http.StatusNotFound {
+		t.Errorf("deleted key: status %d, want 404", code)
+	}
+	if code, _, _ := do(t, s, "POST", base+"/checkout-key", `{"type":"nope"}`); code != http.StatusBadRequest {
+		t.Errorf("bad key type: status %d, want 400", code)
+	}
+	for _, c := range []struct{ method, path, body string }{
+		{"DELETE", base + "/build-cache", ""},
+		{"POST", base + "/ssh-key", `{"hostname":"example.com","private_key":"-----BEGIN RSA PRIVATE KEY-----"}`},
+		{"POST", "/user/ssh-key", `{"label":"laptop"}`},
+		{"POST", "/user/heroku-key", `{"apikey":"abcdef123456"}`},
+		{"POST", base + "/follow", ""},
+	} {
+		if code, _, b := do(t, s, c.method, c.path, c.body); code != http.StatusOK {
+			t.Errorf("%s %s: %d %s", c.method, c.path, code, b)
+		}
+	}
+	if me := getJSON(t, s, "/me").(map[string]any); me["heroku_api_key"] != "****3456" {
+		t.Errorf("heroku key not shown in /me: %v", me["heroku_api_key"])
+	}
+	if code, _, _ := do(t, s, "POST", base+"/unfollow", ""); code != http.StatusOK {
+		t.Fatal("unfollow failed")
+	}
+	for _, p := range list(t, s, "/projects") {
+		if p["reponame"] == "api" && p["following"] != false {
+			t.Error("unfollowed project still followed")
+		}
+	}
+	for _, b := range list(t, s, "/recent-builds?limit=100") {
+		if b["reponame"] == "api" {
+			t.Fatal("recent-builds lists an unfollowed project")
+		}
+	}
+}
