@@ -185,8 +185,8 @@ func (r *Result) numericColumns() []bool {
 	return out
 }
 
-// display renders every cell for the table and markdown formats: floats with a fixed number of
-// decimals per column so they line up, control characters flattened to spaces.
+// display renders every cell for the table and markdown formats: floats with the same number of
+// decimals down a column so they line up, control characters flattened to spaces.
 func (r *Result) display() [][]string {
 	decimals := make([]int, len(r.Columns))
 	for i := range r.Columns {
@@ -215,30 +215,25 @@ func (r *Result) display() [][]string {
 	return out
 }
 
-// floatDecimals picks the decimals of a float column: none when every value is whole, four when
-// every value is a fraction below 1 (rates), else two.
+// floatDecimals picks the decimals of a float column: the fewest that show every value exactly,
+// at most four (the queries round their results; ad-hoc SQL may not).
 func floatDecimals(rows [][]any, col int) int {
-	whole, small, seen := true, true, false
+	const most = 4
+	decimals := 0
 	for _, row := range rows {
 		x, ok := row[col].(float64)
 		if !ok || math.IsNaN(x) || math.IsInf(x, 0) {
 			continue
 		}
-		seen = true
-		if x != math.Trunc(x) {
-			whole = false
-		}
-		if math.Abs(x) >= 1 {
-			small = false
+		for decimals < most {
+			scaled := x * math.Pow10(decimals)
+			if math.Abs(scaled-math.Round(scaled)) <= 1e-9*math.Max(1, math.Abs(scaled)) {
+				break
+			}
+			decimals++
 		}
 	}
-	switch {
-	case !seen || whole:
-		return 0
-	case small:
-		return 4
-	}
-	return 2
+	return decimals
 }
 
 func flatten(s string) string {

@@ -13,9 +13,10 @@ const (
 	minTextWidth = 12 // text columns are cut to no less than this before going vertical
 )
 
-// writeTable prints an aligned table that fits TableWidth. Text columns are cut with "…"
-// (widest first); numbers, times and headers are never cut. When the table still does not fit it
-// prints one "column | value" line per field instead, psql's expanded display.
+// writeTable prints an aligned table that fits TableWidth. Headers wrap at underscores onto more
+// lines; text columns are cut with "…" (widest first); numbers and times are never cut. When the
+// table still does not fit it prints one "column | value" line per field instead, psql's
+// expanded display.
 func (r *Result) writeTable(w io.Writer) error {
 	cells := r.display()
 	numeric := r.numericColumns()
@@ -25,10 +26,22 @@ func (r *Result) writeTable(w io.Writer) error {
 		r.writeExpanded(&b, cells)
 	} else {
 		line := make([]string, len(r.Columns))
+		heads := make([][]string, len(r.Columns))
+		depth := 0
 		for i, c := range r.Columns {
-			line[i] = pad(c, widths[i], numeric[i])
+			heads[i] = wrapHeader(c, widths[i])
+			depth = max(depth, len(heads[i]))
 		}
-		writeLine(&b, line)
+		for l := range depth {
+			for i := range r.Columns {
+				line[i] = pad("", widths[i], false)
+				// Bottom-align wrapped headers so the last word sits on the rule.
+				if k := l - (depth - len(heads[i])); k >= 0 {
+					line[i] = pad(heads[i][k], widths[i], numeric[i])
+				}
+			}
+			writeLine(&b, line)
+		}
 		for i := range r.Columns {
 			line[i] = strings.Repeat("-", widths[i])
 		}
@@ -45,41 +58,46 @@ func (r *Result) writeTable(w io.Writer) error {
 	return err
 }
 
-// fitWidths returns column widths that fit TableWidth, or false when none do.
+// fitWidths returns column widths that fit TableWidth, or false when none do. It first wraps
+// headers that are wider than their column's values (no information lost), then cuts text
+// columns, widest first.
 func (r *Result) fitWidths(cells [][]string, numeric []bool) ([]int, bool) {
 	n := len(r.Columns)
 	widths := make([]int, n)
-	floor := make([]int, n) // the narrowest each column may become
+	wrapTo := make([]int, n) // width once the header is wrapped
+	cutTo := make([]int, n)  // width once text is cut as far as allowed
 	for i, c := range r.Columns {
-		widths[i] = runes(c)
+		cellWidth := 0
 		for _, row := range cells {
-			widths[i] = max(widths[i], runes(row[i]))
+			cellWidth = max(cellWidth, runes(row[i]))
 		}
-		floor[i] = widths[i]
+		widths[i] = max(runes(c), cellWidth)
+		wrapTo[i] = max(cellWidth, longestWord(c))
+		cutTo[i] = wrapTo[i]
 		if !numeric[i] && !r.isTime(i) {
-			floor[i] = max(runes(c), min(widths[i], minTextWidth))
+			cutTo[i] = max(longestWord(c), min(cellWidth, minTextWidth))
 		}
 	}
-	total := func() int {
-		t := columnGap * max(n-1, 0)
-		for _, w := range widths {
-			t += w
-		}
-		return t
+	excess := columnGap*max(n-1, 0) - TableWidth
+	for _, w := range widths {
+		excess += w
 	}
-	for total() > TableWidth {
-		widest := -1
-		for i := range widths {
-			if widths[i] > floor[i] && (widest < 0 || widths[i] > widths[widest]) {
-				widest = i
+	for _, floor := range [][]int{wrapTo, cutTo} {
+		for excess > 0 {
+			widest := -1
+			for i := range widths {
+				if widths[i] > floor[i] && (widest < 0 || widths[i] > widths[widest]) {
+					widest = i
+				}
 			}
+			if widest < 0 {
+				break
+			}
+			widths[widest]--
+			excess--
 		}
-		if widest < 0 {
-			return nil, false
-		}
-		widths[widest]--
 	}
-	return widths, true
+	return widths, excess <= 0
 }
 
 func (r *Result) isTime(col int) bool {
@@ -108,6 +126,32 @@ func (r *Result) writeExpanded(b *strings.Builder, cells [][]string) {
 			b.WriteString("\n")
 		}
 	}
+}
+
+// wrapHeader splits a column name at underscores into lines no wider than width.
+func wrapHeader(name string, width int) []string {
+	var lines []string
+	cur := ""
+	for _, word := range strings.Split(name, "_") {
+		switch {
+		case cur == "":
+			cur = word
+		case runes(cur)+1+runes(word) <= width:
+			cur += "_" + word
+		default:
+			lines = append(lines, ellipsize(cur, width))
+			cur = word
+		}
+	}
+	return append(lines, ellipsize(cur, width))
+}
+
+func longestWord(name string) int {
+	n := 0
+	for _, word := range strings.Split(name, "_") {
+		n = max(n, runes(word))
+	}
+	return n
 }
 
 func writeLine(b *strings.Builder, cells []string) {
