@@ -103,19 +103,19 @@ func checkWidth(t *testing.T, out string) {
 }
 
 // TestWriteTableCutsWideText: long names are cut with "…" to fit 80 columns; numbers and
-// timestamps stay whole.
+// timestamps stay whole; a header wider than its values wraps at the underscore.
 func TestWriteTableCutsWideText(t *testing.T) {
 	long := strings.Repeat("VeryLongClassName", 6)
 	res := sample(t, fmt.Sprintf(`SELECT 'github/some-org/some-repository' AS project_slug, '%s' AS classname,
 		123456789::BIGINT AS runs, 0.1234::DOUBLE AS failure_rate, TIMESTAMP '2026-01-10 11:00:00' AS last_at`, long))
 	out := write(t, res, "table")
 	checkWidth(t, out)
-	for _, whole := range []string{"123456789", "0.1234", "2026-01-10T11:00:00Z", "failure_rate"} {
+	for _, whole := range []string{"123456789", "0.1234", "2026-01-10T11:00:00Z", " failure\n", " rate "} {
 		if !strings.Contains(out, whole) {
 			t.Errorf("%q cut from\n%s", whole, out)
 		}
 	}
-	if !strings.Contains(out, "VeryLongClassNa…") || !strings.Contains(out, "…") || strings.Contains(out, long) {
+	if !strings.Contains(out, "VeryLongClassName…") || !strings.Contains(out, "…") || strings.Contains(out, long) {
 		t.Errorf("long class name not ellipsized:\n%s", out)
 	}
 }
