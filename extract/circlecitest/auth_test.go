@@ -29,7 +29,7 @@ func TestAuthForms(t *testing.T) {
 		})
 	}
 	bad := map[string]reqOpt{
-		"missing": noToken,
+		"missing":    noToken,
 		"bad header": func(r *http.Request) { r.Header.Set("Circle-Token", "wrong") },
 		"bad basic": func(r *http.Request) {
 			r.Header.Del("Circle-Token")

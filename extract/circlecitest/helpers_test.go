@@ -25,7 +25,7 @@ func smallServer(t testing.TB, mod ...func(*Options)) *Server {
 
 type reqOpt func(*http.Request)
 
-func noToken(r *http.Request) { r.Header.Del("Circle-Token") }
+func noToken(r *http.Request)  { r.Header.Del("Circle-Token") }
 func noAccept(r *http.Request) { r.Header.Del("Accept") }
 
 func do(t testing.TB, s *Server, method, path string, body string, opts ...reqOpt) (int, http.Header, []byte) {
