@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sync"
 	"time"
@@ -15,7 +16,9 @@ import (
 // additive step per second. One 429 burst (many in-flight requests rejected together) causes one
 // cut, not one per response.
 const (
-	adaptiveStart   = 20.0
+	adaptiveStart = 20.0
+	// slowStartStep is added per success before the first 429: the rate doubles each second.
+	slowStartStep   = 1.0
 	adaptiveFloor   = 0.5
 	adaptiveCeiling = 2000.0
 	// decreaseFactor bounds a cut from below (never more than halve at once) and
@@ -26,7 +29,7 @@ const (
 	probeFraction = 0.02
 	// windowSlot × windowSlots is the span over which admitted throughput is measured.
 	windowSlot  = 100 * time.Millisecond
-	windowSlots = 20
+	windowSlots = 10
 )
 
 // pacer paces every request of a Client: a token bucket (burst 1, so requests are evenly
@@ -76,19 +79,31 @@ func (p *pacer) currentRate() float64 {
 	return p.rate
 }
 
-// wait blocks until a request may be sent: after any global pause, then for a token.
+// wait blocks until a request may be sent: after any global pause, then for a token. A token
+// granted while a pause began is not used: every waiter would wake at the pause's end at once,
+// a burst that meets the server's empty bucket; each takes a fresh, evenly spaced token instead.
 func (p *pacer) wait(ctx context.Context) error {
-	if err := p.waitPause(ctx); err != nil {
-		return err
-	}
-	if err := p.lim.Wait(ctx); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+	for {
+		if err := p.waitPause(ctx); err != nil {
+			return err
 		}
-		return err
+		if err := p.lim.Wait(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// The token would come after ctx's deadline.
+			return fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
+		}
+		if !p.paused() {
+			return nil
+		}
 	}
-	// A 429 may have arrived while this request waited for its token.
-	return p.waitPause(ctx)
+}
+
+func (p *pacer) paused() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return time.Now().Before(p.pausedUntil)
 }
 
 func (p *pacer) waitPause(ctx context.Context) error {
@@ -117,7 +132,7 @@ func (p *pacer) onSuccess(sent time.Time) {
 	p.record(now)
 	r := p.rate
 	if p.slowStart {
-		r++
+		r += slowStartStep
 	} else {
 		r += p.step / r
 	}
