@@ -20,7 +20,7 @@ type plan struct {
 	d      time.Duration
 	scale  float64
 	t0     time.Time
-	cache  *slot
+	cache  map[int]*slot
 }
 
 func newGenerator(o Options) *generator {
@@ -76,11 +76,14 @@ func (g *generator) slotOf(pi, gi int) (int, int) {
 
 func (g *generator) slot(pi, i int) *slot {
 	pl := g.plans[pi]
-	if pl.cache != nil && pl.cache.idx == i {
-		return pl.cache
+	if s, ok := pl.cache[i]; ok {
+		return s
+	}
+	if pl.cache == nil || len(pl.cache) > 1024 {
+		pl.cache = map[int]*slot{} // bounded: slots are cheap to recompute
 	}
 	s := g.simulateSlot(g.projects[pi], i)
-	pl.cache = s
+	pl.cache[i] = s
 	return s
 }
 
@@ -103,11 +106,10 @@ func (g *generator) created(pi, gi int) time.Time { return g.plans[pi].t0.Add(g.
 
 // visible counts the generated builds created at or before now (creation is monotone in index).
 func (g *generator) visible(pi int, now time.Time) int {
-	hi := g.opts.BuildsPerProject + 1
+	lo, hi := 0, g.opts.BuildsPerProject+1 // created(lo) <= now < created(hi); 0 stands for "none"
 	for !g.created(pi, hi).After(now) {
-		hi *= 2
+		lo, hi = hi, hi+hi/8+16 // grow gently: every step simulates the slots it passes
 	}
-	lo := 0 // created(lo) <= now (0 stands for "none")
 	for hi-lo > 1 {
 		mid := (lo + hi) / 2
 		if g.created(pi, mid).After(now) {

@@ -249,6 +249,7 @@ func (hd *Handler) projectIndex(r *http.Request) int {
 // writeJSON answers compact JSON to Accept: application/json and pretty JSON otherwise.
 func writeJSON(rw http.ResponseWriter, r *http.Request, code int, v any) {
 	var buf bytes.Buffer
+	buf.Grow(16 << 10)
 	encode(&buf, v)
 	body := buf.Bytes()
 	if !strings.Contains(r.Header.Get("Accept"), "application/json") {

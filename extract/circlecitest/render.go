@@ -87,7 +87,11 @@ func (w *world) summary(b *build, tl timeline, detail bool) obj {
 	inWorkflow := b.r.wf >= 0 && !legacy
 	vcsURL := w.vcsHost(b.p) + b.p.username + "/" + b.p.reponame
 	prev := w.previous(b)
-	var o obj
+	var ptl timeline
+	if prev != nil {
+		ptl = w.timeline(prev, w.now)
+	}
+	o := make(obj, 0, 64)
 	if b.s.feature {
 		o.add("compare", vcsURL+"/compare/"+b.s.revision[:12]+"^..."+b.s.revision[:12])
 	} else {
@@ -95,7 +99,6 @@ func (w *world) summary(b *build, tl timeline, detail bool) obj {
 	}
 	o.add("previous_successful_build", nil)
 	if prev != nil {
-		ptl := w.timeline(prev, w.now)
 		po := obj{{"build_num", prev.num}, {"status", ptl.status}, {"build_time_millis", millisOrNil(ptl, false)}}
 		if ptl.status == "success" {
 			o[len(o)-1].v = po
@@ -163,7 +166,6 @@ func (w *world) summary(b *build, tl timeline, detail bool) obj {
 	o.add("committer_email", email)
 	o.add("has_artifacts", len(w.artifactPaths(b, tl)) > 0)
 	if prev != nil {
-		ptl := w.timeline(prev, w.now)
 		o.add("previous", obj{{"build_num", prev.num}, {"status", ptl.status}, {"build_time_millis", millisOrZero(ptl)}})
 	} else {
 		o.add("previous", nil)

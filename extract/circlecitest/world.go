@@ -20,7 +20,6 @@ type world struct {
 	userKeys  int
 	visNow    time.Time
 	vis       []int
-	slotCache []map[int]*slot
 }
 
 func newWorld(o Options) *world {
@@ -28,12 +27,11 @@ func newWorld(o Options) *world {
 	n := len(w.gen.projects)
 	w.ins, w.afterGen = make([][]*build, n), make([][]int, n)
 	w.canceled, w.retries, w.sshUsers = make([]map[int]time.Time, n), make([]map[int][]int, n), make([]map[int][]string, n)
-	w.following, w.keys, w.slotCache = make([]bool, n), make([][]checkoutKey, n), make([]map[int]*slot, n)
+	w.following, w.keys = make([]bool, n), make([][]checkoutKey, n)
 	for i, p := range w.gen.projects {
 		w.canceled[i], w.retries[i], w.sshUsers[i] = map[int]time.Time{}, map[int][]int{}, map[int][]string{}
 		w.following[i] = true
 		w.keys[i] = []checkoutKey{initialKey(o.Seed, p)}
-		w.slotCache[i] = map[int]*slot{}
 	}
 	return w
 }
@@ -73,16 +71,7 @@ func (w *world) numOfGen(pi, gi int) int {
 }
 
 func (w *world) slot(pi, i int) *slot {
-	c := w.slotCache[pi]
-	if s, ok := c[i]; ok {
-		return s
-	}
-	if len(c) > 512 {
-		clear(c)
-	}
-	s := w.gen.simulateSlot(w.gen.projects[pi], i)
-	c[i] = s
-	return s
+	return w.gen.slot(pi, i)
 }
 
 // resolve returns build num of project pi as it exists now, with the writes applied.
