@@ -35,6 +35,8 @@ type APIError struct {
 	Message    string
 	Method     string
 	URL        string
+
+	retryAfter time.Duration // a 503's Retry-After, honoured by the retry loop
 }
 
 // Error implements error.
@@ -100,6 +102,7 @@ func checkResponse(resp *http.Response, now time.Time, secrets ...string) error 
 		return &RateLimitError{APIError: apiErr, RetryAfter: ra}
 	}
 	apiErr.Message = Redact(errorMessage(body), secrets...)
+	apiErr.retryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	return &apiErr
 }
 

@@ -90,6 +90,8 @@ func (c *Client) attempt(ctx context.Context, path string, query url.Values) ([]
 		if rl, ok := errors.AsType[*RateLimitError](err); ok {
 			c.rateLimited.Add(1)
 			c.pace.onRateLimited(sent, rl.RetryAfter)
+			c.log.LogAttrs(ctx, slog.LevelDebug, "CircleCI rate limit",
+				slog.Duration("retry_after", rl.RetryAfter), slog.Float64("rate", c.pace.currentRate()))
 		}
 		return nil, err
 	}
@@ -154,6 +156,9 @@ func retryable(err error) bool {
 func (c *Client) retryDelay(attempt int, err error) time.Duration {
 	if rl, ok := errors.AsType[*RateLimitError](err); ok && rl.RetryAfter > 0 {
 		return rl.RetryAfter
+	}
+	if ae, ok := errors.AsType[*APIError](err); ok && ae.retryAfter > 0 {
+		return ae.retryAfter
 	}
 	ceil := c.backoffCap
 	if attempt-1 < 30 {

@@ -391,3 +391,31 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+func TestServerRetryAfterOn503(t *testing.T) {
+	h, count := flaky(1, `[]`, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "0.3")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	c, _ := newTestClient(t, h)
+	start := time.Now()
+	if _, err := c.ListProjects(context.Background()); err != nil || count.Load() != 2 {
+		t.Fatal(err, count.Load())
+	}
+	if d := time.Since(start); d < 280*time.Millisecond {
+		t.Errorf("503 retried after %v, before its Retry-After", d)
+	}
+}
+
+func TestPersistentlyUndecodable(t *testing.T) {
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"build_num": 1, "steps": [`)
+	}, func(c *Config) { c.MaxRetries = 2 })
+	_, err := c.GetBuild(context.Background(), "github/acme/api", 1)
+	if !errors.Is(err, ErrDecode) || c.Stats().Requests != 3 {
+		t.Errorf("want ErrDecode after 3 attempts, got %v after %d", err, c.Stats().Requests)
+	}
+	if _, ok := errors.AsType[*APIError](err); ok {
+		t.Error("a decode failure is not an API status error")
+	}
+}
