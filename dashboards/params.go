@@ -25,8 +25,6 @@ const maxLimit = 10000
 // projectSlugRe is vcs_type/username/reponame as CircleCI spells them.
 var projectSlugRe = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 
-var relativeDaysRe = regexp.MustCompile(`^([0-9]{1,4})d$`)
-
 // parseParams turns a request's query string into query parameters. Anything it does not
 // recognise is an error rather than ignored, so a typo never silently shows other data.
 func parseParams(v url.Values, now time.Time) (queries.Params, error) {
@@ -42,13 +40,13 @@ func parseParams(v url.Values, now time.Time) (queries.Params, error) {
 		}
 	}
 	var err error
-	if p.Until, err = parseTime("until", v.Get("until"), now, true); err != nil {
+	if p.Until, err = parseTime("until", v.Get("until"), now); err != nil {
 		return p, err
 	}
 	if p.Until.IsZero() {
 		p.Until = now
 	}
-	if p.Since, err = parseTime("since", v.Get("since"), now, false); err != nil {
+	if p.Since, err = parseTime("since", v.Get("since"), now); err != nil {
 		return p, err
 	}
 	if p.Since.IsZero() {
@@ -90,26 +88,20 @@ func parseParams(v url.Values, now time.Time) (queries.Params, error) {
 	return p, nil
 }
 
-// parseTime accepts RFC 3339, a date (YYYY-MM-DD, UTC; as an upper bound it includes that whole
-// day) or Nd (N days before now).
-func parseTime(name, s string, now time.Time, endOfDay bool) (time.Time, error) {
+// parseTime reads a window bound as the CLI does (queries.ParseTime): a date (UTC midnight), RFC
+// 3339, "now", or an age such as 30d. until is exclusive: the page sends the day after its "To".
+func parseTime(name, s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if m := relativeDaysRe.FindStringSubmatch(s); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return now.Add(-time.Duration(n) * 24 * time.Hour), nil
+	if len(s) > 64 {
+		return time.Time{}, fmt.Errorf("%w: %s is too long", errBadParam, name)
 	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		if endOfDay {
-			t = t.Add(24 * time.Hour)
-		}
-		return t, nil
+	t, err := queries.ParseTime(s, now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %s must be YYYY-MM-DD, RFC 3339 or an age like 30d", errBadParam, name)
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	return time.Time{}, fmt.Errorf("%w: %s must be YYYY-MM-DD, RFC 3339 or Nd", errBadParam, name)
+	return t, nil
 }
 
 // paramsKey is a canonical form of p for the answer cache.

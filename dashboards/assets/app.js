@@ -125,15 +125,20 @@
     });
     sel.value = current || '';
   }
+  function nextDay(date) {
+    return new Date(Date.parse(date + 'T00:00:00Z') + 86400000).toISOString().slice(0, 10);
+  }
   function inclusiveDay(isoUntil) {
-    return new Date(Date.parse(isoUntil) - 1).toISOString().slice(0, 10);
+    var t = Date.parse(isoUntil);
+    return isNaN(t) ? '' : new Date(t - 1).toISOString().slice(0, 10);
   }
   function showFilters(d) {
     fillSelect($('f-project'), d.filters.projects || [], state.project, 'All projects', shortProject);
     fillSelect($('f-branch'), d.filters.branches || [], state.branch || (mode === 'static' ? d.params.branch : ''), 'All branches');
     $('f-period').value = state.period || d.params.period || 'day';
-    $('f-since').value = state.since || fmtDate(d.params.since);
-    $('f-until').value = state.until || inclusiveDay(d.params.until);
+    // The answer's params are the window the server resolved (defaults, ages like 30d).
+    $('f-since').value = fmtDate(d.params.since);
+    $('f-until').value = inclusiveDay(d.params.until);
     if (mode === 'static') {
       ['f-branch', 'f-period', 'f-since', 'f-until'].forEach(function (id) {
         $(id).disabled = true;
@@ -147,7 +152,8 @@
       state.branch = $('f-branch').value;
       state.period = $('f-period').value;
       state.since = $('f-since').value;
-      state.until = $('f-until').value;
+      // "To" is inclusive on screen; the API's until is exclusive.
+      state.until = $('f-until').value ? nextDay($('f-until').value) : '';
     }
   }
   function stateFromURL() {
@@ -247,19 +253,24 @@
       axes: opts.axes, scales: opts.scales || { x: { time: true } },
       legend: { live: true }, cursor: { points: { size: 6 } }
     };
-    charts[name] = new uPlot(o, data, el);
+    var u = new uPlot(o, data, el);
+    // p95 lines share their p50 line's legend entry (which shows both values).
+    var rowsEl = el.querySelectorAll('.u-legend .u-series');
+    series.forEach(function (s, i) { if (s.p95 && rowsEl[i]) rowsEl[i].style.display = 'none'; });
+    charts[name] = u;
   }
 
   function drawDuration(d) {
-    var rows = d.duration, keyOf = jobKey(rows), pal = palette();
+    var rows = d.duration, keyOf = jobKey(rows), pal = palette(), panel = cssVar('--panel');
     var keys = topKeys(rows, keyOf, function (r) { return r.builds; }, 6);
     rows = rows.filter(function (r) { return keys.indexOf(keyOf(r)) >= 0; });
     var xs = xValues(rows), series = [{}], data = [xs];
     keys.forEach(function (k, i) {
       var c = pal[i % pal.length];
-      series.push({ label: k + ' p50', stroke: c, width: 2, spanGaps: true, value: function (u, v) { return fmtDur(v); } });
+      series.push({ label: k, stroke: c, width: 2, spanGaps: true, points: { fill: panel },
+        value: function (u, v, si, idx) { return idx == null ? '–' : fmtDur(v) + ' / p95 ' + fmtDur(u.data[si + 1][idx]); } });
       data.push(aligned(xs, rows, keyOf, k, 'p50_seconds'));
-      series.push({ label: 'p95', stroke: c, width: 1.25, dash: [5, 4], spanGaps: true, value: function (u, v) { return fmtDur(v); } });
+      series.push({ label: k + ' p95', stroke: c, width: 1.25, dash: [5, 4], spanGaps: true, points: { show: false }, p95: true });
       data.push(aligned(xs, rows, keyOf, k, 'p95_seconds'));
     });
     draw('duration-trend', $('chart-duration'), series, data, { axes: axes(fmtDur) });
@@ -302,7 +313,7 @@
     rows = rows.filter(function (r) { return keys.indexOf(keyOf(r)) >= 0; });
     var xs = xValues(rows), series = [{}], data = [xs];
     keys.forEach(function (k, i) {
-      series.push({ label: k, stroke: pal[i % pal.length], width: 2, spanGaps: true,
+      series.push({ label: k, stroke: pal[i % pal.length], width: 2, spanGaps: true, points: { fill: cssVar('--panel') },
         value: function (u, v) { return v == null ? '–' : v.toFixed(1) + '%'; } });
       data.push(aligned(xs, rows, keyOf, k, 'success_rate').map(function (v) { return v == null ? null : v * 100; }));
     });
@@ -391,6 +402,7 @@
   }
 
   function showSteps(d) {
+    var stepJob = jobKey(d.steps);
     var maxP50 = 0;
     d.steps.forEach(function (r) { maxP50 = Math.max(maxP50, Number(r.p50_seconds) || 0); });
     fillBody('table-steps', d.steps, 'No steps in this window.', function (r) {
@@ -398,7 +410,7 @@
       var name = td(r.step_name, 'name');
       name.title = r.step_name;
       tr.appendChild(name);
-      tr.appendChild(td(r.job_name, 'muted'));
+      tr.appendChild(td(stepJob(r), 'muted'));
       tr.appendChild(td(fmtInt(r.runs), 'num'));
       tr.appendChild(td(fmtDur(r.p50_seconds), 'num'));
       tr.appendChild(td(fmtDur(r.p95_seconds), 'num'));
@@ -448,6 +460,7 @@
     });
   }
 
+  $('filters').addEventListener('submit', function (ev) { ev.preventDefault(); });
   $('filters').addEventListener('change', function (ev) {
     if (ev.target.id === 'f-project') state.branch = ''; // branches differ per project
     readFilters();
