@@ -60,3 +60,25 @@ func TestAdvance(t *testing.T) {
 		}
 	}
 }
+
+func TestTinyAndOddSizes(t *testing.T) {
+	for _, o := range []Options{
+		{Projects: 1, BuildsPerProject: 1, Days: 1, TestsPerJob: 1, Parallelism: 1},
+		{Projects: 9, BuildsPerProject: 5, Days: 90, TestsPerJob: 2, WorkflowsPerCommit: 3},
+	} {
+		o.Now, o.Token = testNow, "t"
+		s := NewServer(o)
+		st := s.Stats()
+		if len(st.Projects) != o.Projects {
+			t.Errorf("%d projects, want %d", len(st.Projects), o.Projects)
+		}
+		for _, p := range st.Projects {
+			if len(p.Builds) != o.BuildsPerProject {
+				t.Errorf("%s: %d builds, want %d", p.Slug, len(p.Builds), o.BuildsPerProject)
+			}
+			getJSON(t, s, "/project/"+p.Slug+"/1")
+		}
+		_ = s.Truth()
+		s.Close()
+	}
+}

@@ -73,10 +73,11 @@ func (g *generator) simulateSlot(p *project, i int) *slot {
 	if s.feature && !canceled && unit(h(seed, tagBroken, pi, si)) < 0.12 {
 		s.broken = true
 		t := int(h(seed, tagBroken, pi, si, 1) % uint64(len(p.tests)))
-		for p.isFlaky(t) || p.tests[t].skipped {
+		for k := 0; k < len(p.tests) && (p.isFlaky(t) || p.tests[t].skipped); k++ {
 			t = (t + 1) % len(p.tests)
 		}
 		s.brokenTest = t
+		s.broken = !p.isFlaky(t) && !p.tests[t].skipped // no test left to break in tiny datasets
 	}
 	period := forcePeriod(o, p)
 	outcome := func(job string, wf, attempt int, tmpl jobTemplate) (failKind, []int) {
