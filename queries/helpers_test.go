@@ -22,23 +22,30 @@ const injection = "' OR 1=1 --"
 // openFixture returns a fresh database with the schema, the views and testdata/<name>.sql.
 func openFixture(t testing.TB, name string) *sql.DB {
 	t.Helper()
+	db := openFixtureAt(t, filepath.Join(t.TempDir(), "q.duckdb"))
+	if name != "" {
+		text, err := os.ReadFile(filepath.Join("testdata", name+".sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(context.Background(), string(text)); err != nil {
+			t.Fatalf("fixture %s: %v", name, err)
+		}
+	}
+	return db
+}
+
+// openFixtureAt opens (creating) the database at path with the schema and the views.
+func openFixtureAt(t testing.TB, path string) *sql.DB {
+	t.Helper()
 	ctx := context.Background()
-	store, err := load.Open(ctx, filepath.Join(t.TempDir(), "q.duckdb"))
+	store, err := load.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
 	if err := queries.CreateViews(ctx, store.DB()); err != nil {
 		t.Fatal(err)
-	}
-	if name != "" {
-		text, err := os.ReadFile(filepath.Join("testdata", name+".sql"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := store.DB().ExecContext(ctx, string(text)); err != nil {
-			t.Fatalf("fixture %s: %v", name, err)
-		}
 	}
 	return store.DB()
 }
