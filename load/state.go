@@ -1,0 +1,101 @@
+package load
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var errState = errors.New("could not read sync state")
+
+func writeState(ctx context.Context, conn *sql.Conn, st []ProjectState) error {
+	now := time.Now().UTC()
+	for _, p := range st {
+		at := p.UpdatedAt
+		if at.IsZero() {
+			at = now
+		}
+		if _, err := conn.ExecContext(ctx,
+			`INSERT OR REPLACE INTO sync_state VALUES (?, ?, CAST(? AS BIGINT[]), ?, ?)`,
+			p.ProjectSlug, p.HighWater, listLiteral(p.Pending), nullString(p.RunID), at.UTC()); err != nil {
+			return fmt.Errorf("sync_state %s: %w", p.ProjectSlug, err)
+		}
+	}
+	return nil
+}
+
+func writeErrors(ctx context.Context, conn *sql.Conn, es []SyncError) error {
+	now := time.Now().UTC()
+	for _, e := range es {
+		at := e.At
+		if at.IsZero() {
+			at = now
+		}
+		var num any
+		if e.BuildNum != 0 {
+			num = e.BuildNum
+		}
+		if _, err := conn.ExecContext(ctx, `INSERT INTO sync_errors VALUES (?, ?, ?, ?, ?, ?)`,
+			e.RunID, nullString(e.ProjectSlug), num, nullString(e.Stage), e.Error, at.UTC()); err != nil {
+			return fmt.Errorf("sync_errors: %w", err)
+		}
+	}
+	return nil
+}
+
+// listLiteral renders a BIGINT[] literal such as [1,2,3]; binding it as text and casting avoids
+// depending on the driver's list binding.
+func listLiteral(ns []int64) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, n := range ns {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(n, 10))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// States returns the sync_state of every project, by project_slug.
+func (s *Store) States(ctx context.Context) (map[string]ProjectState, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT project_slug, coalesce(high_water_build_num, 0), pending_builds, coalesce(last_run_id, ''), updated_at FROM sync_state`)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errState, err)
+	}
+	defer rows.Close()
+	out := map[string]ProjectState{}
+	for rows.Next() {
+		var p ProjectState
+		var pending any
+		var at sql.NullTime
+		if err := rows.Scan(&p.ProjectSlug, &p.HighWater, &pending, &p.RunID, &at); err != nil {
+			return nil, fmt.Errorf("%w: %w", errState, err)
+		}
+		if l, ok := pending.([]any); ok {
+			for _, v := range l {
+				if n, ok := v.(int64); ok {
+					p.Pending = append(p.Pending, n)
+				}
+			}
+		}
+		p.UpdatedAt = at.Time.UTC()
+		out[p.ProjectSlug] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", errState, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,191 @@
+package load
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+var (
+	errWrite  = errors.New("could not write batch")
+	errSchema = errors.New("record does not match table")
+)
+
+// ProjectState is one project's sync_state row: every build at or below HighWater is loaded,
+// except the builds in Pending, which the next run must read again (unfinished, or failed to fetch).
+type ProjectState struct {
+	ProjectSlug string
+	HighWater   int64
+	Pending     []int64
+	RunID       string
+	UpdatedAt   time.Time // zero = time of the Write
+}
+
+// SyncError is one sync_errors row. BuildNum 0 means the error concerns the whole project;
+// ProjectSlug "" means it concerns the run. The text must already be free of secrets.
+type SyncError struct {
+	RunID, ProjectSlug string
+	BuildNum           int64
+	Stage, Error       string // stage: list | details | tests | artifacts | decode | load | …
+	At                 time.Time
+}
+
+// Batch is what one Write commits atomically. A nil record leaves its table untouched. For the
+// child tables (Steps, Artifacts, Tests) a non-nil record is the complete set of rows of each build
+// in Builds (or, when Builds is nil, of each build the record mentions): the build's old rows are
+// deleted first, so a re-read build whose steps shrank loses the extra rows. An empty non-nil
+// record therefore clears those builds' rows.
+type Batch struct {
+	Projects, Builds, Steps, Artifacts, Tests arrow.RecordBatch
+	State                                     []ProjectState // upserted in the same transaction as the rows
+	Errors                                    []SyncError
+}
+
+// Counts is the number of rows each table received (after collapsing duplicate keys).
+type Counts struct {
+	Projects, Builds, Steps, Artifacts, Tests int64
+}
+
+// Write commits the batch in one transaction: every row, state and error, or nothing. Upserts are
+// by natural key (TableKeys); rows repeating a key within the batch count once, the last wins.
+func (s *Store) Write(ctx context.Context, b Batch) (Counts, error) {
+	var c Counts
+	err := s.inTx(ctx, func(conn *sql.Conn) error {
+		var err error
+		if c.Projects, err = s.upsert(ctx, conn, "projects", b.Projects); err != nil {
+			return err
+		}
+		if c.Builds, err = s.upsert(ctx, conn, "builds", b.Builds); err != nil {
+			return err
+		}
+		for _, ch := range []struct {
+			table string
+			rec   arrow.RecordBatch
+			n     *int64
+		}{{"steps", b.Steps, &c.Steps}, {"artifacts", b.Artifacts, &c.Artifacts}, {"tests", b.Tests, &c.Tests}} {
+			if ch.rec == nil {
+				continue
+			}
+			owner := b.Builds
+			if owner == nil {
+				owner = ch.rec
+			}
+			if err := s.deleteChildren(ctx, conn, ch.table, owner); err != nil {
+				return err
+			}
+			if *ch.n, err = s.upsert(ctx, conn, ch.table, ch.rec); err != nil {
+				return err
+			}
+		}
+		if err := writeState(ctx, conn, b.State); err != nil {
+			return err
+		}
+		return writeErrors(ctx, conn, b.Errors)
+	})
+	if err != nil {
+		return Counts{}, fmt.Errorf("%w: %w", errWrite, err)
+	}
+	return c, nil
+}
+
+// upsert writes rec into table with INSERT OR REPLACE through a query appender: DuckDB batches the
+// appended rows into a temporary relation and runs the statement per chunk of rows, so rows stream
+// without a staging table and without a PK-duplicate failure (see BenchmarkWriteSteps).
+func (s *Store) upsert(ctx context.Context, conn *sql.Conn, table string, rec arrow.RecordBatch) (int64, error) {
+	if rec == nil || rec.NumRows() == 0 {
+		return 0, nil
+	}
+	cols := s.cols[table]
+	gs, err := columnsOf(table, cols, rec)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := lastOfEachKey(table, gs, keyIndexes(cols, TableKeys()[table]), int(rec.NumRows()))
+	if err != nil {
+		return 0, err
+	}
+	q := "INSERT OR REPLACE INTO " + table + " SELECT * FROM appended_data"
+	err = conn.Raw(func(dc any) error {
+		a, err := duckdb.NewTableAppender(dc.(driver.Conn), q, "", "", table, nil)
+		if err != nil {
+			return err
+		}
+		vals := make([]driver.Value, len(gs))
+		for n, i := range rows {
+			if n%4096 == 0 && ctx.Err() != nil {
+				a.Close()
+				return ctx.Err()
+			}
+			for j, g := range gs {
+				vals[j] = g(i)
+			}
+			if err := a.AppendRow(vals...); err != nil {
+				a.Close()
+				return err
+			}
+		}
+		return a.CloseWithCancel(ctx)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", table, err)
+	}
+	return int64(len(rows)), nil
+}
+
+var keyTypes = func() []duckdb.TypeInfo {
+	v, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	n, _ := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
+	return []duckdb.TypeInfo{v, n}
+}()
+
+// deleteChildren deletes table's rows of every (project_slug, build_num) in owner.
+func (s *Store) deleteChildren(ctx context.Context, conn *sql.Conn, table string, owner arrow.RecordBatch) error {
+	if owner.NumRows() == 0 {
+		return nil
+	}
+	slugCol, numCol := owner.Schema().FieldIndices("project_slug"), owner.Schema().FieldIndices("build_num")
+	if len(slugCol) != 1 || len(numCol) != 1 {
+		return fmt.Errorf("%w: %s record lacks project_slug/build_num", errSchema, table)
+	}
+	slug, err := getterFor(owner.Column(slugCol[0]))
+	if err != nil {
+		return err
+	}
+	num, err := getterFor(owner.Column(numCol[0]))
+	if err != nil {
+		return err
+	}
+	seen := make(map[string]bool, owner.NumRows())
+	q := "DELETE FROM " + table + " USING appended_data d WHERE " + table + ".project_slug = d.slug AND " + table + ".build_num = d.num"
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), q, "appended_data", keyTypes, []string{"slug", "num"})
+		if err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
+		for i := range int(owner.NumRows()) {
+			sv, nv := slug(i), num(i)
+			if sv == nil || nv == nil {
+				continue
+			}
+			k := fmt.Sprint(sv, "\x00", nv)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			if err := a.AppendRow(sv, nv); err != nil {
+				a.Close()
+				return fmt.Errorf("%s: %w", table, err)
+			}
+		}
+		if err := a.CloseWithCancel(ctx); err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
+		return nil
+	})
+}
