@@ -78,6 +78,9 @@ func TestReadEndpoints(t *testing.T) {
 			t.Errorf("unknown build: status %d, want 404", code)
 		}
 	}
+	if arts := getJSON(t, s, "/project/github/acme/api/latest/artifacts?branch=main&filter=successful").([]any); len(arts) == 0 {
+		t.Error("latest/artifacts on main: none")
+	}
 	if code, _, _ := do(t, s, "GET", "/project/github/acme/nope", ""); code != http.StatusNotFound {
 		t.Errorf("unknown project: status %d, want 404", code)
 	}

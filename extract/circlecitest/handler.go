@@ -122,6 +122,8 @@ func (hd *Handler) project(rw http.ResponseWriter, r *http.Request) {
 	case parts[0] == "checkout-key" && len(parts) == 2:
 		r.SetPathValue("fp", parts[1])
 		routes = []route{{"GET", "write", false, hd.getKey}, {"DELETE", "write", false, hd.deleteKey}}
+	case rest == "latest/artifacts":
+		routes = []route{{"GET", "artifacts", true, hd.latestArtifacts}}
 	case rest == "build-cache":
 		routes = []route{{"DELETE", "write", false, hd.buildCache}}
 	case len(parts) <= 2 && isNum(parts[0]):
@@ -294,6 +296,20 @@ func (hd *Handler) artifacts(rw http.ResponseWriter, r *http.Request, pi int) {
 	if b, ok := hd.buildFromPath(rw, r, pi); ok {
 		writeJSON(rw, r, http.StatusOK, hd.w.artifacts(b, hd.w.timeline(b, hd.w.now)))
 	}
+}
+
+// latestArtifacts serves the artifacts of the latest build, optionally on ?branch= and ?filter=.
+func (hd *Handler) latestArtifacts(rw http.ResponseWriter, r *http.Request, pi int) {
+	filter := r.URL.Query().Get("filter")
+	if filter == "" {
+		filter = "completed"
+	}
+	page := hd.w.page(pi, r.URL.Query().Get("branch"), filter, 1, 0)
+	if len(page) == 0 {
+		writeJSON(rw, r, http.StatusOK, []obj{})
+		return
+	}
+	writeJSON(rw, r, http.StatusOK, hd.w.artifacts(page[0].b, page[0].tl))
 }
 
 func (hd *Handler) tests(rw http.ResponseWriter, r *http.Request, pi int) {
