@@ -57,10 +57,14 @@ func (b Batch) Release() {
 // Transform turns fetched builds into table rows; now is the extracted_at of every row. All
 // inputs of one call must agree on HaveSteps/HaveArtifacts/HaveTests, because the loader replaces
 // a child table's rows for every build of the batch or for none (split mixed inputs into batches).
-// Builds without a build_num or a slug are skipped and reported in Batch.Skipped.
+// Builds without a build_num or a slug are skipped and reported in Batch.Skipped. A nil mem
+// means memory.DefaultAllocator.
 func Transform(mem memory.Allocator, now time.Time, in []Input) (Batch, error) {
 	if len(in) == 0 {
 		return Batch{}, nil
+	}
+	if mem == nil {
+		mem = memory.DefaultAllocator
 	}
 	for _, x := range in[1:] {
 		if x.HaveSteps != in[0].HaveSteps || x.HaveArtifacts != in[0].HaveArtifacts || x.HaveTests != in[0].HaveTests {
@@ -123,6 +127,9 @@ func Transform(mem memory.Allocator, now time.Time, in []Input) (Batch, error) {
 // Projects turns the /projects list into projects rows; projects without vcs_type, username or
 // reponame cannot be keyed and are left out.
 func Projects(mem memory.Allocator, now time.Time, ps []extract.Project) (arrow.RecordBatch, error) {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
 	b := array.NewRecordBuilder(mem, ProjectsSchema)
 	defer b.Release()
 	w := &rowWriter{b: b}
