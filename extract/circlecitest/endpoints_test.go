@@ -224,3 +224,46 @@ func TestSettingsWrites(t *testing.T) {
 		}
 	}
 }
+
+func TestRetryOfBrokenCommitFailsAgain(t *testing.T) {
+	s := smallServer(t, func(o *Options) { o.BuildsPerProject = 200; o.Projects = 1 })
+	byRev := map[string][]BuildStats{}
+	for _, b := range s.Stats().Projects[0].Builds {
+		if b.JobName == "test" && b.Lifecycle == "finished" {
+			byRev[b.VCSRevision] = append(byRev[b.VCSRevision], b)
+		}
+	}
+	var broken, fine int
+	for _, runs := range byRev {
+		allFailed := len(runs) == 2 // a broken commit runs twice; flaky failures get three tries
+		for _, r := range runs {
+			allFailed = allFailed && r.Outcome == "failed"
+		}
+		if allFailed && broken == 0 {
+			broken = runs[0].BuildNum
+		}
+		if len(runs) == 1 && runs[0].Outcome == "success" && fine == 0 {
+			fine = runs[0].BuildNum
+		}
+	}
+	if broken == 0 || fine == 0 {
+		t.Fatal("no broken commit or no clean test run in 200 builds")
+	}
+	var nums []int
+	for _, n := range []int{broken, fine} {
+		code, _, b := do(t, s, "POST", "/project/github/acme/api/"+strconv.Itoa(n)+"/retry", "")
+		var m map[string]any
+		if code != http.StatusOK || json.Unmarshal(b, &m) != nil {
+			t.Fatalf("retry %d: %d", n, code)
+		}
+		nums = append(nums, num(m["build_num"]))
+	}
+	s.Advance(2 * time.Hour)
+	want := []string{"failed", "success"}
+	for i, n := range nums {
+		d := getJSON(t, s, "/project/github/acme/api/"+strconv.Itoa(n)).(map[string]any)
+		if d["outcome"] != want[i] {
+			t.Errorf("retry %d of build %d: outcome %v, want %s", n, []int{broken, fine}[i], d["outcome"], want[i])
+		}
+	}
+}

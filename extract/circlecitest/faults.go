@@ -1,6 +1,7 @@
 package circlecitest
 
 import (
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -101,14 +102,15 @@ func newBucket(rate float64, _ time.Time) *bucket {
 	return &bucket{rate: rate, tokens: max(1, rate), last: time.Now()}
 }
 
-func (b *bucket) allow(now time.Time) bool {
+// allow takes a token, or says how many whole seconds until one is available.
+func (b *bucket) allow(now time.Time) (bool, int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.tokens = min(max(1, b.rate), b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	b.last = now
 	if b.tokens >= 1 {
 		b.tokens--
-		return true
+		return true, 0
 	}
-	return false
+	return false, max(1, int(math.Ceil((1-b.tokens)/b.rate)))
 }

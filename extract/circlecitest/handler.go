@@ -174,10 +174,12 @@ func (hd *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if hd.limiter != nil && !hd.limiter.allow(time.Now()) {
-		hd.count("429")
-		rateLimited(rw, 1)
-		return
+	if hd.limiter != nil {
+		if ok, wait := hd.limiter.allow(time.Now()); !ok {
+			hd.count("429")
+			rateLimited(rw, wait)
+			return
+		}
 	}
 	if hd.faults.enabled() {
 		if kind := hd.faults.decide(r); kind != faultNone {

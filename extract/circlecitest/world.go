@@ -163,6 +163,9 @@ func (w *world) retryBuild(pi, num int) (*build, bool) {
 	}
 	nb := &build{p: orig.p, s: orig.s, tmpl: orig.tmpl, why: "retry", retryOf: num,
 		r: run{job: orig.r.job, wf: orig.r.wf, attempt: orig.r.attempt + 1, prev: -1, retry: -1, gen: orig.r.gen + 1}}
+	if orig.s.broken && orig.tmpl.hasTests {
+		nb.r.fail, nb.r.failTests = runTests, []int{orig.s.brokenTest} // a broken commit stays broken
+	}
 	n := w.insert(nb)
 	w.retries[pi][num] = append(w.retries[pi][num], n)
 	return nb, true
