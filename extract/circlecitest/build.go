@@ -17,11 +17,9 @@ type build struct {
 	inserted bool
 	retryOf  int   // build_num, 0 if none
 	retries  []int // build_nums
-	jobIDs   map[int]string
 	upNums   []int
 	cancelAt time.Time // from a cancel write; zero if none
 	sshUsers []string
-	outcome0 failKind // forced outcome for inserted builds
 }
 
 // action is one step's run on one node.

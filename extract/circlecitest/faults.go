@@ -98,7 +98,7 @@ type bucket struct {
 	last   time.Time
 }
 
-func newBucket(rate float64, _ time.Time) *bucket {
+func newBucket(rate float64) *bucket {
 	return &bucket{rate: rate, tokens: max(1, rate), last: time.Now()}
 }
 

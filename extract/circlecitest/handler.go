@@ -27,7 +27,7 @@ func NewHandler(opts Options) *Handler {
 	opts = opts.withDefaults()
 	hd := &Handler{opts: opts, w: newWorld(opts), counts: map[string]int64{}, faults: newFaultState(opts)}
 	if opts.RateLimit > 0 {
-		hd.limiter = newBucket(opts.RateLimit, opts.Now)
+		hd.limiter = newBucket(opts.RateLimit)
 	}
 	hd.routes()
 	return hd

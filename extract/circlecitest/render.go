@@ -2,7 +2,6 @@ package circlecitest
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -254,8 +253,6 @@ func (w *world) workflows(b *build) obj {
 	if b.inserted {
 		jobID = uuid(w.gen.opts.Seed, tagMisc, int64(pi), int64(b.num), 13)
 	} else {
-		base := w.gen.plans[pi].starts[b.s.idx]
-		_ = base
 		jobID = w.jobID(pi, w.genIndexOf(b))
 		for _, g := range b.upNums {
 			up = append(up, w.jobID(pi, g))
@@ -309,169 +306,6 @@ func (w *world) circleYML(b *build) string {
 	}
 	return "version: 2.1\njobs:\n  build: {docker: [{image: cimg/go:1.26}]}\n  test: {parallelism: " +
 		fmt.Sprint(b.p.testParallel) + "}\nworkflows:\n  build-test-deploy:\n    jobs: [build, test, lint, deploy]\n"
-}
-
-func (w *world) steps(b *build, tl timeline) []obj {
-	seed, pi := w.gen.opts.Seed, int64(b.p.idx)
-	out := make([]obj, 0, len(tl.steps))
-	for si, acts := range tl.steps {
-		name := tl.stepNames[si]
-		as := make([]obj, 0, len(acts))
-		for _, a := range acts {
-			x := h(seed, tagNode, pi, int64(b.num), int64(a.step), int64(a.index))
-			hasOutput := name != "Preparing environment variables" && x%11 != 0
-			var o obj
-			o.add("truncated", false)
-			o.add("index", a.index)
-			o.add("parallel", tl.nodes > 1)
-			o.add("failed", boolOrNil(a.failed))
-			o.add("infrastructure_fail", boolOrNil(a.infra))
-			o.add("name", name)
-			if si < 2 && !b.tmpl.legacy {
-				o.add("bash_command", nil)
-			} else {
-				o.add("bash_command", "#!/bin/bash -eo pipefail\n"+strings.ToLower(name))
-			}
-			status := a.status
-			if a.running {
-				status = "running"
-			}
-			o.add("status", status)
-			o.add("timedout", nil)
-			o.add("continue", nil)
-			if a.running {
-				o.add("end_time", nil)
-			} else {
-				o.add("end_time", stamp(a.end))
-			}
-			o.add("type", tl.stepTypes[si])
-			if b.tmpl.legacy {
-				if x%4 != 0 {
-					o.add("source", []string{"config", "cache", "db", "inference"}[x%4])
-				}
-				o.add("messages", []string{})
-			} else {
-				o.add("allocation_id", hexID(seed, 24, pi, int64(b.num), int64(a.index)))
-			}
-			if hasOutput {
-				o.add("output_url", fmt.Sprintf("https://circle-production-action-output.s3.amazonaws.com/%s?X-Amz-Expires=600", hexID(seed, 32, int64(x))))
-			}
-			o.add("start_time", stamp(a.start))
-			o.add("background", a.background)
-			if a.running || a.exitCode < 0 {
-				o.add("exit_code", nil)
-			} else {
-				o.add("exit_code", a.exitCode)
-			}
-			o.add("insignificant", false)
-			o.add("canceled", boolOrNil(a.canceled))
-			o.add("step", a.step)
-			if a.running {
-				o.add("run_time_millis", nil)
-			} else {
-				o.add("run_time_millis", int(a.end.Sub(a.start)/time.Millisecond))
-			}
-			o.add("has_output", hasOutput)
-			as = append(as, o)
-		}
-		out = append(out, obj{{"name", name}, {"actions", as}})
-	}
-	return out
-}
-
-// artifactPaths lists (node, path) for a finished build that uploaded artifacts.
-func (w *world) artifactPaths(b *build, tl timeline) [][2]any {
-	if !tl.finished || tl.outcome == "canceled" || tl.outcome == "infrastructure_fail" || tl.lifecycle == "not_run" {
-		return nil
-	}
-	var out [][2]any
-	for n := 0; n < tl.nodes; n++ {
-		for k, p := range b.tmpl.artifacts {
-			if k > 0 && n > 0 {
-				continue // coverage only on node 0
-			}
-			out = append(out, [2]any{n, p})
-		}
-	}
-	return out
-}
-
-func (w *world) artifacts(b *build, tl timeline) []obj {
-	paths := w.artifactPaths(b, tl)
-	out := make([]obj, 0, len(paths))
-	ph := hexID(w.gen.opts.Seed, 8, int64(b.p.idx), 21)
-	for _, np := range paths {
-		n, p := np[0].(int), np[1].(string)
-		if b.tmpl.legacy {
-			pretty := "$CIRCLE_ARTIFACTS/" + p
-			abs := "/home/ubuntu/" + b.p.reponame + "/" + pretty
-			out = append(out, obj{{"path", abs}, {"pretty_path", pretty}, {"node_index", n},
-				{"url", fmt.Sprintf("https://%d-%s-bb.circle-artifacts.com/%d/home/ubuntu/%s/%s", b.num, ph, n, b.p.reponame, strings.TrimPrefix(pretty, "$"))}})
-			continue
-		}
-		if n > 0 {
-			p = strings.Replace(p, "junit.xml", fmt.Sprintf("junit-%d.xml", n), 1)
-		}
-		out = append(out, obj{{"path", p}, {"pretty_path", p}, {"node_index", n},
-			{"url", fmt.Sprintf("https://%d-%s-gh.circle-artifacts.com/%d/%s", b.num, ph, n, p)}})
-	}
-	return out
-}
-
-// testResult is a test's result in one run: what both the tests endpoint and Truth use.
-func (w *world) testResult(b *build, tl timeline, t int) string {
-	tc := b.p.tests[t]
-	for _, f := range tl.failedTests {
-		if f == t {
-			if b.p.isFlaky(t) && h(w.gen.opts.Seed, tagTestTime, int64(b.p.idx), int64(b.num), int64(t))%10 == 0 {
-				return "error"
-			}
-			return "failure"
-		}
-	}
-	if tc.skipped {
-		return "skipped"
-	}
-	return "success"
-}
-
-func (w *world) testsRan(b *build, tl timeline) bool {
-	return b.tmpl.hasTests && tl.finished && (tl.outcome == "success" || tl.outcome == "failed")
-}
-
-func (w *world) tests(b *build, tl timeline) obj {
-	var ts []obj
-	if w.testsRan(b, tl) {
-		seed, pi := w.gen.opts.Seed, int64(b.p.idx)
-		src := "unknown"
-		if b.tmpl.legacy {
-			src = "rspec"
-		}
-		for t, tc := range b.p.tests {
-			res := w.testResult(b, tl, t)
-			var msg any
-			if res == "failure" || res == "error" {
-				msg = fmt.Sprintf("assertion failed: expected 200, got 500\n    at %s:%d", orDefault(tc.file, "unknown"), 10+t)
-			} else if res == "skipped" {
-				msg = "skipped: needs network"
-			}
-			var file any = tc.file
-			if tc.file == "" {
-				file = nil
-			}
-			rt := 0.001 + 2.5*unit(h(seed, tagTestTime, pi, int64(b.num), int64(t), 1))
-			ts = append(ts, obj{{"classname", tc.classname}, {"file", file}, {"name", tc.name}, {"result", res},
-				{"run_time", float64(int(rt*1e6)) / 1e6}, {"message", msg}, {"source", src}, {"source_type", src}})
-		}
-	}
-	if ts == nil {
-		ts = []obj{}
-	}
-	o := obj{{"tests", ts}}
-	if !b.tmpl.legacy {
-		o.add("exceptions", []obj{})
-	}
-	return o
 }
 
 func orDefault(s, d string) string {
