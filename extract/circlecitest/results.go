@@ -99,4 +99,3 @@ func (w *world) tests(b *build, tl timeline) obj {
 	}
 	return o
 }
-

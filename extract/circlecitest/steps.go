@@ -74,4 +74,3 @@ func (w *world) steps(b *build, tl timeline) []obj {
 	}
 	return out
 }
-
