@@ -3,6 +3,7 @@ package dashboards
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,20 +22,29 @@ func newTestServer(t *testing.T, dbPath string) *httptest.Server {
 // getJSON fetches path and decodes its JSON body, whatever the status.
 func getJSON(t *testing.T, srv *httptest.Server, path string) (int, map[string]any) {
 	t.Helper()
-	res, err := http.Get(srv.URL + path)
+	status, v, err := fetchJSON(srv, path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return status, v
+}
+
+// fetchJSON is getJSON for goroutines other than the test's (which must not call t.Fatal).
+func fetchJSON(srv *httptest.Server, path string) (int, map[string]any, error) {
+	res, err := http.Get(srv.URL + path)
+	if err != nil {
+		return 0, nil, err
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
 	if ct := res.Header.Get("Content-Type"); ct != "application/json" {
-		t.Fatalf("GET %s: Content-Type %q, body %s", path, ct, body)
+		return 0, nil, fmt.Errorf("GET %s: Content-Type %q, body %s", path, ct, body)
 	}
 	var v map[string]any
 	if err := json.Unmarshal(body, &v); err != nil {
-		t.Fatalf("GET %s: %v in %s", path, err, body)
+		return 0, nil, fmt.Errorf("GET %s: %v in %s", path, err, body)
 	}
-	return res.StatusCode, v
+	return res.StatusCode, v, nil
 }
 
 func rowCount(t *testing.T, v map[string]any) int {

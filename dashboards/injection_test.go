@@ -2,7 +2,9 @@ package dashboards
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 )
 
@@ -32,36 +34,30 @@ func TestSQLInjectionChangesNothing(t *testing.T) {
 		}
 		baseline[ep] = rowCount(t, v)
 	}
+	type attempt struct{ ep, param, attack string }
+	var attempts []attempt
 	for _, ep := range endpoints {
 		for _, param := range []string{"since", "until", "project", "branch", "period", "limit", "threshold"} {
 			for _, attack := range attacks {
-				q := url.Values{param: {attack}}
-				if param != "since" {
-					q.Set("since", "2026-01-01")
-				}
-				status, v := getJSON(t, srv, ep+"?"+q.Encode())
-				switch {
-				case status == http.StatusBadRequest:
-					if v["error"] == nil {
-						t.Errorf("%s %s=%q: 400 without an error message", ep, param, attack)
-					}
-				case status == http.StatusOK && param == "branch":
-					// Bound as a value, the string is just a branch nobody pushed to.
-					if ep == "/api/kpis" {
-						if b := v["kpis"].(map[string]any)["builds"].(float64); b != 0 {
-							t.Errorf("%s branch=%q: %v builds, want 0", ep, attack, b)
-						}
-					} else if n := rowCount(t, v); n > 0 && ep != "/api/query/mttr" {
-						t.Errorf("%s branch=%q: %d rows, want none", ep, attack, n)
-					} else if n > baseline[ep] {
-						t.Errorf("%s branch=%q: %d rows, more than the %d without it", ep, attack, n, baseline[ep])
-					}
-				default:
-					t.Errorf("%s %s=%q: status %d %v, want 400 (or 200 with no rows for branch)", ep, param, attack, status, v)
-				}
+				attempts = append(attempts, attempt{ep, param, attack})
 			}
 		}
 	}
+	// A few at a time: concurrent requests share one read-only handle, as a page load does.
+	var wg sync.WaitGroup
+	work := make(chan attempt)
+	for range 4 {
+		wg.Go(func() {
+			for a := range work {
+				checkAttack(t, srv, a.ep, a.param, a.attack, baseline[a.ep])
+			}
+		})
+	}
+	for _, a := range attempts {
+		work <- a
+	}
+	close(work)
+	wg.Wait()
 	if after := tableCounts(t, path); after != countsBefore {
 		t.Errorf("table counts changed: before %v, after %v", countsBefore, after)
 	}
@@ -74,4 +70,34 @@ func tableCounts(t *testing.T, path string) [5]int {
 	}
 	out[0] += 1000000 * countRows(t, path, "SELECT count(*) FROM builds WHERE outcome = 'success'")
 	return out
+}
+
+func checkAttack(t *testing.T, srv *httptest.Server, ep, param, attack string, baseline int) {
+	q := url.Values{param: {attack}}
+	if param != "since" {
+		q.Set("since", "2026-01-01")
+	}
+	status, v, err := fetchJSON(srv, ep+"?"+q.Encode())
+	rows, _ := v["rows"].([]any)
+	switch {
+	case err != nil:
+		t.Error(err)
+	case status == http.StatusBadRequest:
+		if v["error"] == nil {
+			t.Errorf("%s %s=%q: 400 without an error message", ep, param, attack)
+		}
+	case status == http.StatusOK && param == "branch":
+		// Bound as a value, the string is just a branch nobody pushed to.
+		if ep == "/api/kpis" {
+			if b := v["kpis"].(map[string]any)["builds"].(float64); b != 0 {
+				t.Errorf("%s branch=%q: %v builds, want 0", ep, attack, b)
+			}
+		} else if n := len(rows); n > 0 && ep != "/api/query/mttr" {
+			t.Errorf("%s branch=%q: %d rows, want none", ep, attack, n)
+		} else if n > baseline {
+			t.Errorf("%s branch=%q: %d rows, more than the %d without it", ep, attack, n, baseline)
+		}
+	default:
+		t.Errorf("%s %s=%q: status %d %v, want 400 (or 200 with no rows for branch)", ep, param, attack, status, v)
+	}
 }
