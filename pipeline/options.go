@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/buildlake/buildlake/export"
 )
 
 // Options configure one sync run. The zero value of each field means its documented default.
@@ -20,10 +22,9 @@ type Options struct {
 	NoTests     bool
 	NoArtifacts bool
 	NoSteps     bool
-	ParquetDir  string // when set, export the partitions this run touched
-	ShardK      int    // with ShardN: only projects whose stable hash falls in shard K of N
-	ShardN      int
-	Trigger     string // recorded in sync_runs.trigger: "cli", "demo", "schedule:<job>"
+	ParquetDir  string       // when set, export the partitions this run touched
+	Shard       export.Shard // only projects whose stable hash falls in this shard; zero = all
+	Trigger     string       // recorded in sync_runs.trigger: "cli", "demo", "schedule:<job>"
 	Logger      *slog.Logger
 	Progress    Progress
 	HTTPClient  *http.Client

@@ -1,9 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/term"
 )
 
 // globalFlags are the settings shared by every command (SPEC section 2).
@@ -18,13 +28,116 @@ type globalFlags struct {
 
 var global globalFlags
 
+// Defaults of SPEC section 2.
+const (
+	defaultHost = "https://circleci.com"
+	defaultDB   = "buildlake.duckdb"
+)
+
 func addGlobalFlags(root *cobra.Command) {
 	f := root.PersistentFlags()
 	f.StringVar(&global.host, "host", "", "CircleCI host; API base is HOST/api/v1.1 (env CIRCLECI_HOST, default https://circleci.com)")
 	f.StringVar(&global.tokenFile, "token-file", "", "file holding the CircleCI API token (else env CIRCLECI_TOKEN or CIRCLE_TOKEN)")
 	f.StringVar(&global.db, "db", "", "DuckDB database file (env BUILDLAKE_DB, default buildlake.duckdb)")
-	f.StringVar(&global.config, "config", "", "YAML config file (host, token_file, db, …)")
+	f.StringVar(&global.config, "config", "", "YAML config file with host, token_file, db (flags and env override it)")
 	f.StringVar(&global.logFormat, "log-format", "text", "log format when not on a terminal: text|json")
+}
+
+// fileConfig is the part of a YAML config file that plain commands read. The scheduler's config
+// (SPEC section 7) is a superset: its other keys are ignored here.
+type fileConfig struct {
+	Host      string `yaml:"host"`
+	TokenFile string `yaml:"token_file"`
+	TokenEnv  string `yaml:"token_env"`
+	DB        string `yaml:"db"`
+}
+
+var errConfig = errors.New("could not read config")
+
+func loadFileConfig() (fileConfig, error) {
+	var fc fileConfig
+	if global.config == "" {
+		return fc, nil
+	}
+	b, err := os.ReadFile(global.config)
+	if err != nil {
+		return fc, usageError{fmt.Errorf("%w: %w", errConfig, err)}
+	}
+	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
+		return fc, usageError{fmt.Errorf("%w %s: %w", errConfig, global.config, err)}
+	}
+	return fc, nil
+}
+
+// first returns the first non-empty value.
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// resolveHost applies flag > CIRCLECI_HOST > config > default.
+func resolveHost() (string, error) {
+	fc, err := loadFileConfig()
+	if err != nil {
+		return "", err
+	}
+	h := strings.TrimRight(first(global.host, os.Getenv("CIRCLECI_HOST"), fc.Host, defaultHost), "/")
+	if !strings.HasPrefix(h, "http://") && !strings.HasPrefix(h, "https://") {
+		return "", usageError{fmt.Errorf("--host %q: want a URL starting with https:// or http://", h)}
+	}
+	return h, nil
+}
+
+// resolveDBPath applies flag > BUILDLAKE_DB > config > default.
+func resolveDBPath() (string, error) {
+	fc, err := loadFileConfig()
+	if err != nil {
+		return "", err
+	}
+	return first(global.db, os.Getenv("BUILDLAKE_DB"), fc.DB, defaultDB), nil
+}
+
+// resolveToken applies --token-file > CIRCLECI_TOKEN > CIRCLE_TOKEN > config (token_file, or the
+// env var named by token_env). An empty token is allowed: F/OSS projects are readable without one.
+// Every token read is registered for redaction.
+func resolveToken() (string, error) {
+	fc, err := loadFileConfig()
+	if err != nil {
+		return "", err
+	}
+	tok := ""
+	switch {
+	case global.tokenFile != "":
+		tok, err = readTokenFile(global.tokenFile)
+	case os.Getenv("CIRCLECI_TOKEN") != "":
+		tok = os.Getenv("CIRCLECI_TOKEN")
+	case os.Getenv("CIRCLE_TOKEN") != "":
+		tok = os.Getenv("CIRCLE_TOKEN")
+	case fc.TokenFile != "":
+		tok, err = readTokenFile(fc.TokenFile)
+	case fc.TokenEnv != "":
+		tok = os.Getenv(fc.TokenEnv)
+	}
+	if err != nil {
+		return "", err
+	}
+	tok = strings.TrimSpace(tok)
+	if tok != "" {
+		secrets = append(secrets, tok)
+	}
+	return tok, nil
+}
+
+func readTokenFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", usageError{fmt.Errorf("token file: %w", err)}
+	}
+	return string(b), nil
 }
 
 // redactAll removes every known secret from s before it is printed.
@@ -39,3 +152,37 @@ func redactAll(s string) string {
 
 // secrets lists the token values this process has read, for redactAll.
 var secrets []string
+
+// newLogger writes structured logs to stderr in the chosen format.
+func newLogger(w io.Writer) (*slog.Logger, error) {
+	switch global.logFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	}
+	return nil, usageError{fmt.Errorf("--log-format %q: want text or json", global.logFormat)}
+}
+
+// isTerminal reports whether f is a terminal (progress bars only there).
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// parseSince accepts a date (2026-01-01), an RFC 3339 time, or a span back from now (30d, 12h, 90m).
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if n, err := strconv.Atoi(strings.TrimSuffix(s, "d")); err == nil && strings.HasSuffix(s, "d") && n >= 0 {
+		return now.Add(-time.Duration(n) * 24 * time.Hour).UTC(), nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d).UTC(), nil
+	}
+	return time.Time{}, usageError{fmt.Errorf("--since %q: want a date (2026-01-01), RFC 3339 time, or span like 30d or 12h", s)}
+}

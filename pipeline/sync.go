@@ -1,0 +1,394 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/buildlake/buildlake/export"
+	"github.com/buildlake/buildlake/extract"
+	"github.com/buildlake/buildlake/load"
+	"github.com/buildlake/buildlake/transform"
+)
+
+// Run statuses recorded in sync_runs.status.
+const (
+	StatusRunning  = "running"
+	StatusSuccess  = "success"
+	StatusPartial  = "partial"
+	StatusFailed   = "failed"
+	StatusCanceled = "canceled"
+)
+
+var (
+	// ErrPartial means some projects or builds failed; the rest were loaded and the failures stay
+	// pending for the next run.
+	ErrPartial = errors.New("sync finished with failures")
+	errSync    = errors.New("could not sync")
+)
+
+// Batching: rows commit in transactions of at most batchBuilds builds, or every batchEvery.
+const (
+	batchBuilds = 250
+	batchEvery  = 2 * time.Second
+)
+
+// Sync runs one extraction into store: list each project's builds past its high-water mark, fetch
+// the new and the pending ones concurrently, transform and load them in batches, each batch one
+// transaction with the state it makes true. It records the run in sync_runs. The returned error
+// is nil only when every project and build succeeded. Sync must be the store's only user while
+// it runs (the store has one writer connection).
+func Sync(ctx context.Context, store *load.Store, o Options) (Result, error) {
+	o = o.withDefaults()
+	s := &syncer{o: o, store: store, log: o.Logger, mem: memory.NewGoAllocator()}
+	s.res = Result{RunID: newRunID(o.Now()), Status: StatusRunning, StartedAt: o.Now().UTC()}
+	if err := store.StartRun(ctx, s.run()); err != nil {
+		return s.res, fmt.Errorf("%w: record run: %w", errSync, err)
+	}
+	err := s.sync(ctx)
+	s.finish(ctx, err)
+	// The run row is written even when ctx is cancelled, so use a fresh short context for it.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if ferr := store.FinishRun(fctx, s.run()); ferr != nil && err == nil {
+		err = fmt.Errorf("%w: record run: %w", errSync, ferr)
+	}
+	return s.res, err
+}
+
+type syncer struct {
+	o      Options
+	store  *load.Store
+	client *extract.Client
+	log    *slog.Logger
+	mem    memory.Allocator
+	res    Result
+
+	trackers map[string]*tracker
+	dates    map[string]bool
+	failures []Failure
+}
+
+func (s *syncer) sync(ctx context.Context) error {
+	client, err := extract.New(extract.Config{
+		Host: s.o.Host, Token: s.o.Token, HTTPClient: s.o.HTTPClient, Rate: s.o.Rate,
+		RequestTimeout: s.o.RequestTimeout, Logger: s.log, UserAgent: "buildlake",
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", errSync, err)
+	}
+	s.client = client
+	slugs, err := s.projects(ctx)
+	if err != nil {
+		return err
+	}
+	s.res.Projects = len(slugs)
+	states, err := s.store.States(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: read sync state: %w", errSync, err)
+	}
+	targets := s.listAll(ctx, slugs, states)
+	refs := s.plan(targets, states)
+	s.log.Info("sync planned", "run_id", s.res.RunID, "projects", len(slugs), "builds", len(refs))
+	s.progress(int64(len(refs)), 0)
+	if err := s.fetchAndLoad(ctx, refs); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.export(ctx)
+}
+
+// export writes the Parquet partitions this run touched (and the projects table).
+func (s *syncer) export(ctx context.Context) error {
+	if s.o.ParquetDir == "" {
+		return nil
+	}
+	dates := slices.Sorted(maps.Keys(s.dates))
+	if dates == nil {
+		dates = []string{}
+	}
+	_, err := export.Export(ctx, s.store.DB(), export.Options{Dir: s.o.ParquetDir, Dates: dates, Shard: s.o.Shard, Now: s.o.Now})
+	if err != nil {
+		return fmt.Errorf("%w: export: %w", errSync, err)
+	}
+	return nil
+}
+
+// projects returns the slugs to sync (flags, else every followed project) and loads the
+// projects table from /projects when the token can read it.
+func (s *syncer) projects(ctx context.Context) ([]string, error) {
+	ps, err := s.client.ListProjects(ctx)
+	if err != nil && len(s.o.Projects) == 0 {
+		return nil, fmt.Errorf("%w: list projects: %w", errSync, err)
+	}
+	if err != nil {
+		s.log.Warn("cannot list projects; syncing the named ones", "err", err)
+	}
+	var slugs []string
+	if len(s.o.Projects) > 0 {
+		slugs = slices.Clone(s.o.Projects)
+	} else {
+		for _, p := range ps {
+			slugs = append(slugs, projectSlug(p))
+		}
+	}
+	slugs = slices.DeleteFunc(slugs, func(slug string) bool { return slug == "" || !s.o.Shard.Contains(slug) })
+	slices.Sort(slugs)
+	slugs = slices.Compact(slugs)
+	keep := slices.DeleteFunc(ps, func(p extract.Project) bool {
+		_, found := slices.BinarySearch(slugs, projectSlug(p))
+		return !found
+	})
+	if len(keep) > 0 {
+		rec, err := transform.Projects(s.mem, s.o.Now(), keep)
+		if err != nil {
+			return nil, fmt.Errorf("%w: projects: %w", errSync, err)
+		}
+		defer rec.Release()
+		if _, err := s.store.Write(ctx, load.Batch{Projects: rec}); err != nil {
+			return nil, fmt.Errorf("%w: load projects: %w", errSync, err)
+		}
+	}
+	return slugs, nil
+}
+
+// listAll lists every project's new builds, Concurrency projects at a time. A project whose list
+// fails is recorded as failed; its state is left as it was.
+func (s *syncer) listAll(ctx context.Context, slugs []string, states map[string]load.ProjectState) map[string]extract.Targets {
+	var mu sync.Mutex
+	out := map[string]extract.Targets{}
+	p := pool.New().WithMaxGoroutines(s.o.Concurrency)
+	for _, slug := range slugs {
+		st := states[slug]
+		plan := extract.ProjectPlan{ProjectSlug: slug, HighWater: st.HighWater, Pending: st.Pending, Full: s.o.Full}
+		if st.HighWater == 0 || s.o.Full {
+			plan.Since = s.o.Since
+		}
+		p.Go(func() {
+			t, err := extract.ListTargets(ctx, s.client, plan)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if ctx.Err() == nil {
+					s.failures = append(s.failures, Failure{ProjectSlug: slug, Stage: "list", Err: s.redact(err)})
+				}
+				return
+			}
+			out[slug] = t
+		})
+	}
+	p.Wait()
+	return out
+}
+
+// plan creates a tracker per listed project and returns every build to fetch, oldest first per
+// project so the high-water mark can advance early.
+func (s *syncer) plan(targets map[string]extract.Targets, states map[string]load.ProjectState) []extract.BuildRef {
+	s.trackers = map[string]*tracker{}
+	s.dates = map[string]bool{}
+	var refs []extract.BuildRef
+	for _, slug := range slices.Sorted(maps.Keys(targets)) {
+		t := targets[slug]
+		s.trackers[slug] = newTracker(slug, states[slug].HighWater, t.New, append(slices.Clone(t.Pending), t.Waiting...))
+		for _, n := range t.All() {
+			refs = append(refs, extract.BuildRef{ProjectSlug: slug, BuildNum: n})
+		}
+	}
+	return refs
+}
+
+// fetchAndLoad fetches refs concurrently and loads them from this goroutine (the store's only
+// writer), one transaction per batch.
+func (s *syncer) fetchAndLoad(ctx context.Context, refs []extract.BuildRef) error {
+	fetchCtx, stopFetch := context.WithCancel(ctx)
+	defer stopFetch()
+	results := make(chan extract.Fetched, s.o.Concurrency)
+	go func() {
+		defer close(results)
+		extract.FetchBuilds(fetchCtx, s.client, refs, extract.FetchOptions{
+			Concurrency: s.o.Concurrency, NoTests: s.o.NoTests, NoArtifacts: s.o.NoArtifacts,
+		}, results)
+	}()
+	var batch []extract.Fetched
+	tick := time.NewTicker(batchEvery)
+	defer tick.Stop()
+	done := int64(0)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		// The batch in flight commits even after a signal: it is already fetched, and one
+		// transaction is quick. Later batches are not fetched.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		err := s.load(wctx, batch)
+		done += int64(len(batch))
+		batch = batch[:0]
+		s.progress(int64(len(refs)), done)
+		return err
+	}
+	for {
+		select {
+		case f, ok := <-results:
+			if !ok {
+				return flush()
+			}
+			batch = append(batch, f)
+			if len(batch) >= batchBuilds {
+				if err := flush(); err != nil {
+					stopFetch()
+					return err
+				}
+			}
+		case <-tick.C:
+			if err := flush(); err != nil {
+				stopFetch()
+				return err
+			}
+		}
+	}
+}
+
+// load transforms one batch and writes it with the state of every project it touches.
+func (s *syncer) load(ctx context.Context, batch []extract.Fetched) error {
+	var inputs []transform.Input
+	var errs []load.SyncError
+	touched := map[string]bool{}
+	now := s.o.Now()
+	for _, f := range batch {
+		touched[f.ProjectSlug] = true
+		s.trackers[f.ProjectSlug].arrive(f.BuildNum, f.Finished())
+		if f.Err != nil {
+			msg := s.redact(f.Err)
+			s.failures = append(s.failures, Failure{ProjectSlug: f.ProjectSlug, BuildNum: f.BuildNum, Stage: f.Stage, Err: msg})
+			errs = append(errs, load.SyncError{RunID: s.res.RunID, ProjectSlug: f.ProjectSlug, BuildNum: f.BuildNum, Stage: f.Stage, Error: msg, At: now})
+			continue
+		}
+		if d := queueDate(f.Build); d != "" {
+			s.dates[d] = true
+		}
+		inputs = append(inputs, transform.Input{
+			ProjectSlug: f.ProjectSlug, Build: f.Build, Artifacts: f.Artifacts, Tests: f.Tests,
+			HaveSteps: !s.o.NoSteps, HaveArtifacts: f.HaveArtifacts, HaveTests: f.HaveTests,
+		})
+	}
+	lb := load.Batch{Errors: errs}
+	if len(inputs) > 0 {
+		tb, err := transform.Transform(s.mem, now, inputs)
+		if err != nil {
+			return fmt.Errorf("%w: transform: %w", errSync, err)
+		}
+		defer tb.Release()
+		lb.Builds, lb.Steps, lb.Artifacts, lb.Tests = tb.Builds, tb.Steps, tb.Artifacts, tb.Tests
+	}
+	for _, slug := range slices.Sorted(maps.Keys(touched)) {
+		hw, pending := s.trackers[slug].state()
+		lb.State = append(lb.State, load.ProjectState{ProjectSlug: slug, HighWater: hw, Pending: pending, RunID: s.res.RunID, UpdatedAt: now})
+	}
+	c, err := s.store.Write(ctx, lb)
+	if err != nil {
+		return fmt.Errorf("%w: load: %w", errSync, err)
+	}
+	s.res.Builds += c.Builds
+	s.res.Steps += c.Steps
+	s.res.Artifacts += c.Artifacts
+	s.res.Tests += c.Tests
+	return nil
+}
+
+// finish settles the result's status and counters.
+func (s *syncer) finish(ctx context.Context, err error) {
+	s.res.FinishedAt = s.o.Now().UTC()
+	s.res.Failures = s.failures
+	s.res.Errors = int64(len(s.failures))
+	if s.client != nil {
+		st := s.client.Stats()
+		s.res.Requests, s.res.Retries, s.res.RateLimited = st.Requests, st.Retries, st.RateLimited
+		s.res.RequestsByStatus = st.ByStatus
+	}
+	switch {
+	case ctx.Err() != nil:
+		s.res.Status = StatusCanceled
+	case err != nil:
+		s.res.Status = StatusFailed
+		s.res.Errors++
+	case len(s.failures) > 0:
+		s.res.Status = StatusPartial
+	default:
+		s.res.Status = StatusSuccess
+	}
+	s.res.ExportedDates = slices.Sorted(maps.Keys(s.dates))
+}
+
+// run converts the result into the sync_runs row.
+func (s *syncer) run() load.Run {
+	r := s.res
+	return load.Run{
+		RunID: r.RunID, Trigger: s.o.Trigger, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
+		Status: r.Status, Projects: r.Projects, Builds: r.Builds, Steps: r.Steps, Artifacts: r.Artifacts,
+		Tests: r.Tests, Requests: r.Requests, Retries: r.Retries, RateLimited: r.RateLimited,
+		Errors: r.Errors, ErrorSummary: summarize(r.Failures),
+	}
+}
+
+func (s *syncer) progress(total, done int64) {
+	if s.o.Progress == nil {
+		return
+	}
+	st := s.client.Stats()
+	elapsed := s.o.Now().Sub(s.res.StartedAt).Seconds()
+	rate := 0.0
+	if elapsed > 0 {
+		rate = float64(st.Requests) / elapsed
+	}
+	s.o.Progress.Update(ProgressState{
+		ProjectsTotal: s.res.Projects, BuildsTotal: total, BuildsDone: done,
+		Requests: st.Requests, RateLimited: st.RateLimited, Rate: rate,
+	})
+}
+
+func (s *syncer) redact(err error) string {
+	return extract.Redact(err.Error(), s.o.Token)
+}
+
+// summarize names what failed, for sync_runs.error_summary and the command's exit message.
+func summarize(fs []Failure) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	byProject := map[string]int{}
+	for _, f := range fs {
+		byProject[f.ProjectSlug]++
+	}
+	var parts []string
+	for _, slug := range slices.Sorted(maps.Keys(byProject)) {
+		parts = append(parts, fmt.Sprintf("%s (%d)", slug, byProject[slug]))
+	}
+	first := fs[0]
+	where := first.ProjectSlug
+	if first.BuildNum != 0 {
+		where = fmt.Sprintf("%s#%d", first.ProjectSlug, first.BuildNum)
+	}
+	return fmt.Sprintf("%d failures in %s; first: %s %s: %s", len(fs), strings.Join(parts, ", "), where, first.Stage, first.Err)
+}
+
+// queueDate is the build's partition date (UTC) in the Parquet export.
+func queueDate(b extract.Build) string {
+	for _, t := range []extract.OptTime{b.UsageQueuedAt, b.QueuedAt, b.StartTime, b.StopTime} {
+		if t.Valid {
+			return t.V.UTC().Format(time.DateOnly)
+		}
+	}
+	return ""
+}

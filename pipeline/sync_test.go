@@ -1,0 +1,224 @@
+package pipeline_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/buildlake/buildlake/extract/circlecitest"
+	"github.com/buildlake/buildlake/load"
+	"github.com/buildlake/buildlake/pipeline"
+)
+
+var simNow = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+func newSim(t *testing.T, o circlecitest.Options) *circlecitest.Server {
+	t.Helper()
+	if o.Seed == 0 {
+		o.Seed = 7
+	}
+	if o.Projects == 0 {
+		o.Projects = 3
+	}
+	if o.BuildsPerProject == 0 {
+		o.BuildsPerProject = 150
+	}
+	if o.Days == 0 {
+		o.Days = 10
+	}
+	if o.Parallelism == 0 {
+		o.Parallelism = 3
+	}
+	if o.TestsPerJob == 0 {
+		o.TestsPerJob = 8
+	}
+	if o.Now.IsZero() {
+		o.Now = simNow
+	}
+	srv := circlecitest.NewServer(o)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func openStore(t *testing.T, path string) *load.Store {
+	t.Helper()
+	st, err := load.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func syncOnce(t *testing.T, st *load.Store, srv *circlecitest.Server, mod func(*pipeline.Options)) pipeline.Result {
+	t.Helper()
+	o := pipeline.Options{
+		Host: srv.URL, Token: srv.Token, Now: srv.Now,
+		Since: srv.Now().Add(-60 * 24 * time.Hour), Concurrency: 8,
+	}
+	if mod != nil {
+		mod(&o)
+	}
+	res, err := pipeline.Sync(context.Background(), st, o)
+	if err != nil {
+		t.Fatalf("sync: %v (result %+v)", err, res)
+	}
+	return res
+}
+
+func count(t *testing.T, db *sql.DB, q string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// TestSyncMatchesSimulator syncs a generated account and checks every table against what the
+// simulator's generator says it served.
+func TestSyncMatchesSimulator(t *testing.T) {
+	srv := newSim(t, circlecitest.Options{})
+	st := openStore(t, filepath.Join(t.TempDir(), "b.duckdb"))
+	defer st.Close()
+	res := syncOnce(t, st, srv, nil)
+	if res.Status != pipeline.StatusSuccess {
+		t.Fatalf("status %q: %+v", res.Status, res.Failures)
+	}
+	checkAgainstStats(t, st.DB(), srv.Stats())
+	if got := count(t, st.DB(), "SELECT count(*) FROM sync_runs WHERE status = 'success'"); got != 1 {
+		t.Errorf("sync_runs success rows = %d, want 1", got)
+	}
+	if got := count(t, st.DB(), "SELECT count(*) FROM projects"); got != int64(len(srv.Stats().Projects)) {
+		t.Errorf("projects rows = %d, want %d", got, len(srv.Stats().Projects))
+	}
+}
+
+func checkAgainstStats(t *testing.T, db *sql.DB, stats circlecitest.Stats) {
+	t.Helper()
+	for _, p := range stats.Projects {
+		var builds, actions, tests, artifacts int64
+		for _, b := range p.Builds {
+			builds++
+			actions += int64(b.Actions)
+			tests += int64(b.Tests)
+			artifacts += int64(b.Artifacts)
+		}
+		if builds == 0 {
+			t.Fatalf("%s: the simulator served no builds; the test would prove nothing", p.Slug)
+		}
+		for table, want := range map[string]int64{"builds": builds, "steps": actions, "tests": tests, "artifacts": artifacts} {
+			got := count(t, db, fmt.Sprintf("SELECT count(*) FROM %s WHERE project_slug = ?", table), p.Slug)
+			if got != want {
+				t.Errorf("%s %s: %d rows, want %d", p.Slug, table, got, want)
+			}
+		}
+		for i, b := range p.Builds {
+			if i%7 != 0 {
+				continue // a sample
+			}
+			var status, lifecycle, job, branch, rev sql.NullString
+			var parallel sql.NullInt64
+			err := db.QueryRow(`SELECT status, lifecycle, job_name, branch, vcs_revision, parallel FROM builds
+				WHERE project_slug = ? AND build_num = ?`, p.Slug, b.BuildNum).Scan(&status, &lifecycle, &job, &branch, &rev, &parallel)
+			if err != nil {
+				t.Fatalf("%s#%d: %v", p.Slug, b.BuildNum, err)
+			}
+			if status.String != b.Status || lifecycle.String != b.Lifecycle || job.String != b.JobName ||
+				branch.String != b.Branch || rev.String != b.VCSRevision {
+				t.Errorf("%s#%d: got (%s %s %s %s %s), want (%s %s %s %s %s)", p.Slug, b.BuildNum,
+					status.String, lifecycle.String, job.String, branch.String, rev.String,
+					b.Status, b.Lifecycle, b.JobName, b.Branch, b.VCSRevision)
+			}
+			if b.Parallel > 0 && parallel.Int64 != int64(b.Parallel) {
+				t.Errorf("%s#%d: parallel %d, want %d", p.Slug, b.BuildNum, parallel.Int64, b.Parallel)
+			}
+		}
+	}
+}
+
+// TestSyncIncremental checks that a run with nothing new costs about one list request per
+// project, and that after the clock moves only new and formerly running builds are fetched.
+func TestSyncIncremental(t *testing.T) {
+	srv := newSim(t, circlecitest.Options{})
+	st := openStore(t, filepath.Join(t.TempDir(), "b.duckdb"))
+	defer st.Close()
+	syncOnce(t, st, srv, nil)
+	unfinished := count(t, st.DB(), "SELECT count(*) FROM builds WHERE lifecycle NOT IN ('finished', 'not_run')")
+	if unfinished == 0 {
+		t.Fatal("the simulator left no build running at 'now'; the test would prove nothing")
+	}
+
+	srv.ResetRequests()
+	syncOnce(t, st, srv, nil)
+	req := srv.Requests()
+	for _, kind := range []string{"details", "tests", "artifacts"} {
+		if req[kind] != 0 {
+			t.Errorf("nothing-new run made %d %s requests, want 0", req[kind], kind)
+		}
+	}
+	if projects := int64(len(srv.Stats().Projects)); req["list"] > 2*projects {
+		t.Errorf("nothing-new run made %d list requests for %d projects", req["list"], projects)
+	}
+
+	before := map[string]map[int]bool{}
+	for _, p := range srv.Stats().Projects {
+		before[p.Slug] = map[int]bool{}
+		for _, b := range p.Builds {
+			before[p.Slug][b.BuildNum] = b.Lifecycle == "finished" || b.Lifecycle == "not_run"
+		}
+	}
+	srv.Advance(6 * time.Hour)
+	srv.ResetRequests()
+	syncOnce(t, st, srv, nil)
+	var wantFetch int64
+	for _, p := range srv.Stats().Projects {
+		for _, b := range p.Builds {
+			if fin, ok := before[p.Slug][b.BuildNum]; !ok || !fin {
+				wantFetch++
+			}
+		}
+	}
+	if got := srv.Requests()["details"]; got != wantFetch {
+		t.Errorf("after Advance: %d detail requests, want %d (new + formerly unfinished)", got, wantFetch)
+	}
+	checkAgainstStats(t, st.DB(), srv.Stats())
+}
+
+// TestFullResyncIsIdempotent re-reads everything and expects identical table contents.
+func TestFullResyncIsIdempotent(t *testing.T) {
+	srv := newSim(t, circlecitest.Options{Projects: 2, BuildsPerProject: 80})
+	st := openStore(t, filepath.Join(t.TempDir(), "b.duckdb"))
+	defer st.Close()
+	syncOnce(t, st, srv, nil)
+	first := tableChecksums(t, st.DB())
+	syncOnce(t, st, srv, func(o *pipeline.Options) { o.Full = true })
+	second := tableChecksums(t, st.DB())
+	for table, sum := range first {
+		if second[table] != sum {
+			t.Errorf("%s changed after a full re-sync: %s → %s", table, sum, second[table])
+		}
+	}
+}
+
+// tableChecksums hashes every data table's rows (without extracted_at, which records when).
+func tableChecksums(t *testing.T, db *sql.DB) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, table := range []string{"builds", "steps", "artifacts", "tests", "projects"} {
+		var sum sql.NullString
+		var n int64
+		cols := "*"
+		if table == "builds" || table == "projects" {
+			cols = "* EXCLUDE (extracted_at)"
+		}
+		q := fmt.Sprintf(`SELECT count(*), bit_xor(hash(t::VARCHAR))::VARCHAR FROM (SELECT %s FROM %s) t`, cols, table)
+		if err := db.QueryRow(q).Scan(&n, &sum); err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		out[table] = fmt.Sprintf("%d:%s", n, sum.String)
+	}
+	return out
+}

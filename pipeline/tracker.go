@@ -1,0 +1,52 @@
+package pipeline
+
+import (
+	"slices"
+)
+
+// tracker keeps one project's sync state while its builds arrive in any order, so that every
+// committed state is true of the rows committed with it: the high-water mark only moves past a
+// build once that build is loaded or recorded as pending.
+type tracker struct {
+	slug     string
+	hw0      int64          // high-water mark at the start of the run
+	hw       int64          // current mark: every new target at or below it has arrived
+	targets  []int64        // new builds above hw0 (or all in the horizon with Full), ascending
+	next     int            // targets[:next] have arrived
+	pending0 []int64        // pending at the start of the run
+	arrived  map[int64]bool // build → finished (true) or still to re-read (false)
+}
+
+func newTracker(slug string, hw0 int64, targets, pending []int64) *tracker {
+	return &tracker{slug: slug, hw0: hw0, hw: hw0, targets: targets, pending0: pending, arrived: map[int64]bool{}}
+}
+
+// arrive records one build's outcome and advances the mark over every contiguous arrived target.
+func (t *tracker) arrive(buildNum int64, finished bool) {
+	t.arrived[buildNum] = finished
+	for t.next < len(t.targets) {
+		if _, ok := t.arrived[t.targets[t.next]]; !ok {
+			break
+		}
+		t.hw = max(t.hw, t.targets[t.next])
+		t.next++
+	}
+}
+
+// state returns the mark and the builds still to re-read: the old pending ones and the arrived
+// targets below the mark, less those that arrived finished.
+func (t *tracker) state() (int64, []int64) {
+	var pending []int64
+	for _, n := range t.pending0 {
+		if fin, ok := t.arrived[n]; !ok || !fin {
+			pending = append(pending, n)
+		}
+	}
+	for _, n := range t.targets[:t.next] {
+		if !t.arrived[n] {
+			pending = append(pending, n)
+		}
+	}
+	slices.Sort(pending)
+	return t.hw, slices.Compact(pending)
+}
