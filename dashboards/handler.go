@@ -127,7 +127,7 @@ func (s *server) query(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.respond(w, r, "query/"+name+"|"+paramsKey(p), func(ctx context.Context, db *sql.DB) (any, error) {
+	s.respond(w, r, "query/"+name, func(ctx context.Context, db *sql.DB) (any, error) {
 		t, err := runCanned(ctx, db, name, p)
 		if err != nil {
 			return nil, err
@@ -147,7 +147,7 @@ func (s *server) kpis(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.respond(w, r, "kpis|"+paramsKey(p), func(ctx context.Context, db *sql.DB) (any, error) {
+	s.respond(w, r, "kpis", func(ctx context.Context, db *sql.DB) (any, error) {
 		k, err := loadKPIs(ctx, db, p)
 		return struct {
 			Params paramsJSON `json:"params"`
@@ -161,7 +161,7 @@ func (s *server) filters(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.respond(w, r, "filters|"+p.Project, func(ctx context.Context, db *sql.DB) (any, error) {
+	s.respond(w, r, "filters", func(ctx context.Context, db *sql.DB) (any, error) {
 		return loadFilters(ctx, db, p.Project)
 	})
 }
@@ -172,15 +172,18 @@ func (s *server) linkTable(name string) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		s.respond(w, r, name+"|"+paramsKey(p), func(ctx context.Context, db *sql.DB) (any, error) {
+		s.respond(w, r, name, func(ctx context.Context, db *sql.DB) (any, error) {
 			t, err := loadTable(ctx, db, name, p)
 			return namedTable{Name: name, Params: toParamsJSON(p), table: t}, err
 		})
 	}
 }
 
-func (s *server) respond(w http.ResponseWriter, r *http.Request, key string, compute func(context.Context, *sql.DB) (any, error)) {
-	v, fr, err := s.answer(r.Context(), key, compute)
+// respond answers with compute's value. The cache key is the endpoint and the request's own
+// (already validated) query string, not the resolved parameters: a page without since/until
+// resolves "now" differently on every request, and must still find its last answer.
+func (s *server) respond(w http.ResponseWriter, r *http.Request, endpoint string, compute func(context.Context, *sql.DB) (any, error)) {
+	v, fr, err := s.answer(r.Context(), endpoint+"?"+r.URL.Query().Encode(), compute)
 	if err != nil {
 		status := http.StatusInternalServerError
 		if errors.Is(err, errBusy) || errors.Is(err, errNoDatabase) {

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,7 +36,11 @@ func helperHoldLock() bool {
 
 func TestServesLastGoodAnswerWhileLocked(t *testing.T) {
 	path := copyFixture(t, sharedFixture(t)) // its own file: the lock would disturb the other tests
-	srv := newTestServer(t, path)
+	// A clock that moves a minute per reading: a kept answer must carry its own time, not now.
+	var ticks atomic.Int64
+	clock := func() time.Time { return fixtureNow.Add(time.Duration(ticks.Add(1)) * time.Minute) }
+	srv := httptest.NewServer(Handler(Options{DBPath: path, Now: clock}))
+	t.Cleanup(srv.Close)
 	status, fresh := getJSON(t, srv, "/api/query/flaky-tests")
 	if status != http.StatusOK || fresh["stale"] != false {
 		t.Fatalf("before the lock: %d %v", status, fresh)

@@ -104,12 +104,6 @@ func parseTime(name, s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-// paramsKey is a canonical form of p for the answer cache.
-func paramsKey(p queries.Params) string {
-	return fmt.Sprintf("%s|%s|%q|%q|%s|%d|%g", p.Since.UTC().Format(time.RFC3339), p.Until.UTC().Format(time.RFC3339),
-		p.Project, p.Branch, p.Period, p.Limit, p.Threshold)
-}
-
 // paramsJSON is how the page and the static report see the parameters of an answer.
 type paramsJSON struct {
 	Since   string `json:"since"`

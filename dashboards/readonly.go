@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
+	"github.com/buildlake/buildlake/load"
 )
 
 var (
@@ -58,24 +58,22 @@ func (r *readOnlyDB) release() {
 	}
 }
 
-// openReadOnly opens path with access_mode=read_only, retrying briefly while another process
-// holds the file.
+// openReadOnly opens path read-only (load.OpenReadOnly), retrying briefly while another process
+// holds the file; other failures are returned at once.
 func openReadOnly(ctx context.Context, path string) (*sql.DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%w: %s", errNoDatabase, path)
 	}
-	var last error
 	for attempt := 0; ; attempt++ {
-		db, err := sql.Open("duckdb", path+"?access_mode=read_only")
+		db, err := load.OpenReadOnly(ctx, path)
 		if err == nil {
-			if err = db.PingContext(ctx); err == nil {
-				return db, nil
-			}
-			db.Close()
+			return db, nil
 		}
-		last = err
+		if !errors.Is(err, load.ErrLocked) {
+			return nil, err
+		}
 		if attempt >= len(openRetryDelays) {
-			return nil, fmt.Errorf("%w: %w", errBusy, last)
+			return nil, fmt.Errorf("%w: %w", errBusy, err)
 		}
 		select {
 		case <-ctx.Done():
