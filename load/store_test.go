@@ -73,6 +73,17 @@ func TestOpenReadOnly(t *testing.T) {
 // The helper process: when BUILDLAKE_LOAD_HELPER names a database, the test binary opens it as
 // the writer, prints "ready", and holds it until stdin closes. Standard os/exec helper pattern.
 func TestMain(m *testing.M) {
+	if p := os.Getenv("BUILDLAKE_LOAD_READER"); p != "" {
+		db, err := OpenReadOnly(context.Background(), p)
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		fmt.Println("ready")
+		bufio.NewReader(os.Stdin).ReadString('\n')
+		db.Close()
+		os.Exit(0)
+	}
 	if p := os.Getenv("BUILDLAKE_LOAD_HELPER"); p != "" {
 		s, err := Open(context.Background(), p)
 		if err != nil {
@@ -87,10 +98,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func startHolder(t *testing.T, p string) *exec.Cmd {
+func startHolder(t *testing.T, p string) *exec.Cmd { return startHelper(t, "BUILDLAKE_LOAD_HELPER", p) }
+
+func startHelper(t *testing.T, env, p string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "BUILDLAKE_LOAD_HELPER="+p)
+	cmd.Env = append(os.Environ(), env+"="+p)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -168,4 +181,25 @@ func TestDuckDBLockErrorMapsToErrLocked(t *testing.T) {
 	if got := mapDuckLock("x", other); got != other {
 		t.Fatalf("unrelated error changed: %v", got)
 	}
+}
+
+// A reader in another process (e.g. `buildlake serve`) holds DuckDB's own lock: the writer's Open
+// must fail with ErrLocked naming it, and leave the file as it was.
+func TestWriterRefusedWhileReaderHoldsFile(t *testing.T) {
+	ctx := context.Background()
+	s, p := openTemp(t)
+	s.Close()
+	reader := startHelper(t, "BUILDLAKE_LOAD_READER", p)
+	_, err := Open(ctx, p)
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", reader.Process.Pid)) {
+		t.Fatalf("err = %v, want ErrLocked naming pid %d", err, reader.Process.Pid)
+	}
+	// The failed Open released the writer lock: once the reader is gone, a writer gets in.
+	reader.Process.Kill()
+	reader.Wait()
+	s2, err := Open(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Close()
 }

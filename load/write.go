@@ -38,9 +38,9 @@ type SyncError struct {
 
 // Batch is what one Write commits atomically. A nil record leaves its table untouched. For the
 // child tables (Steps, Artifacts, Tests) a non-nil record is the complete set of rows of each build
-// in Builds (or, when Builds is nil, of each build the record mentions): the build's old rows are
-// deleted first, so a re-read build whose steps shrank loses the extra rows. An empty non-nil
-// record therefore clears those builds' rows.
+// in Builds and of each build the record itself mentions: the build's old rows are deleted first,
+// so a re-read build whose steps shrank loses the extra rows. An empty non-nil record therefore
+// clears the rows of the builds in Builds.
 type Batch struct {
 	Projects, Builds, Steps, Artifacts, Tests arrow.RecordBatch
 	State                                     []ProjectState // upserted in the same transaction as the rows
@@ -72,11 +72,7 @@ func (s *Store) Write(ctx context.Context, b Batch) (Counts, error) {
 			if ch.rec == nil {
 				continue
 			}
-			owner := b.Builds
-			if owner == nil {
-				owner = ch.rec
-			}
-			if err := s.deleteChildren(ctx, conn, ch.table, owner); err != nil {
+			if err := s.deleteChildren(ctx, conn, ch.table, b.Builds, ch.rec); err != nil {
 				return err
 			}
 			if *ch.n, err = s.upsert(ctx, conn, ch.table, ch.rec); err != nil {
@@ -144,43 +140,57 @@ var keyTypes = func() []duckdb.TypeInfo {
 	return []duckdb.TypeInfo{v, n}
 }()
 
-// deleteChildren deletes table's rows of every (project_slug, build_num) in owner.
-func (s *Store) deleteChildren(ctx context.Context, conn *sql.Conn, table string, owner arrow.RecordBatch) error {
-	if owner.NumRows() == 0 {
+// deleteChildren deletes table's rows of every (project_slug, build_num) found in owners (nil
+// records are skipped), so that the rows inserted next are each build's complete set.
+func (s *Store) deleteChildren(ctx context.Context, conn *sql.Conn, table string, owners ...arrow.RecordBatch) error {
+	type keyCols struct {
+		slug, num getter
+		n         int
+	}
+	var ks []keyCols
+	for _, o := range owners {
+		if o == nil || o.NumRows() == 0 {
+			continue
+		}
+		slugCol, numCol := o.Schema().FieldIndices("project_slug"), o.Schema().FieldIndices("build_num")
+		if len(slugCol) != 1 || len(numCol) != 1 {
+			return fmt.Errorf("%w: %s: record lacks project_slug/build_num", errSchema, table)
+		}
+		slug, err := getterFor(o.Column(slugCol[0]))
+		if err != nil {
+			return err
+		}
+		num, err := getterFor(o.Column(numCol[0]))
+		if err != nil {
+			return err
+		}
+		ks = append(ks, keyCols{slug, num, int(o.NumRows())})
+	}
+	if len(ks) == 0 {
 		return nil
 	}
-	slugCol, numCol := owner.Schema().FieldIndices("project_slug"), owner.Schema().FieldIndices("build_num")
-	if len(slugCol) != 1 || len(numCol) != 1 {
-		return fmt.Errorf("%w: %s record lacks project_slug/build_num", errSchema, table)
-	}
-	slug, err := getterFor(owner.Column(slugCol[0]))
-	if err != nil {
-		return err
-	}
-	num, err := getterFor(owner.Column(numCol[0]))
-	if err != nil {
-		return err
-	}
-	seen := make(map[string]bool, owner.NumRows())
+	seen := map[string]bool{}
 	q := "DELETE FROM " + table + " USING appended_data d WHERE " + table + ".project_slug = d.slug AND " + table + ".build_num = d.num"
 	return conn.Raw(func(dc any) error {
 		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), q, "appended_data", keyTypes, []string{"slug", "num"})
 		if err != nil {
 			return fmt.Errorf("%s: %w", table, err)
 		}
-		for i := range int(owner.NumRows()) {
-			sv, nv := slug(i), num(i)
-			if sv == nil || nv == nil {
-				continue
-			}
-			k := fmt.Sprint(sv, "\x00", nv)
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			if err := a.AppendRow(sv, nv); err != nil {
-				a.Close()
-				return fmt.Errorf("%s: %w", table, err)
+		for _, k := range ks {
+			for i := range k.n {
+				sv, nv := k.slug(i), k.num(i)
+				if sv == nil || nv == nil {
+					continue
+				}
+				key := fmt.Sprint(sv, "\x00", nv)
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				if err := a.AppendRow(sv, nv); err != nil {
+					a.Close()
+					return fmt.Errorf("%s: %w", table, err)
+				}
 			}
 		}
 		if err := a.CloseWithCancel(ctx); err != nil {

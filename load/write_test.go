@@ -62,6 +62,16 @@ func TestWriteUpsertsByNaturalKey(t *testing.T) {
 	if n := count(t, db, "SELECT count(*) FROM steps"); n != 0 {
 		t.Fatalf("steps = %d after an empty steps record, want 0", n)
 	}
+	// Child rows of a build missing from Builds replace that build's rows too.
+	if _, err := s.Write(ctx, Batch{Steps: record(t, db, "steps", step("github/a/x", 2, 0, 0, "a"), step("github/a/x", 2, 1, 0, "b"))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Write(ctx, Batch{Builds: record(t, db, "builds", build("github/a/x", 1, "failed")), Steps: record(t, db, "steps", step("github/a/x", 2, 0, 0, "c"))}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "SELECT count(*) FROM steps WHERE build_num = 2"); n != 1 {
+		t.Fatalf("steps of build 2 = %d, want 1", n)
+	}
 }
 
 func TestWriteDuplicateKeysInBatchLastWins(t *testing.T) {
