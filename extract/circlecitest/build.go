@@ -62,8 +62,27 @@ func stepNumber(t jobTemplate, s int) int {
 	return 99 + s
 }
 
-// timeline computes the build's queue times, step actions and status as seen at now.
+type tlKey struct {
+	pi, num int
+	now     time.Time
+}
+
+// timeline computes the build's queue times, step actions and status as seen at now. A small
+// memo serves the repeats of one page (each build is also the next one's "previous").
 func (w *world) timeline(b *build, now time.Time) timeline {
+	k := tlKey{b.p.idx, b.num, now}
+	if tl, ok := w.tlMemo[k]; ok {
+		return tl
+	}
+	tl := w.computeTimeline(b, now)
+	if w.tlMemo == nil || len(w.tlMemo) >= 2048 {
+		w.tlMemo = map[tlKey]timeline{}
+	}
+	w.tlMemo[k] = tl
+	return tl
+}
+
+func (w *world) computeTimeline(b *build, now time.Time) timeline {
 	g := w.gen
 	seed, pi := g.opts.Seed, int64(b.p.idx)
 	tl := timeline{usageQueued: b.created, nodes: 1}

@@ -20,6 +20,7 @@ type world struct {
 	userKeys  int
 	visNow    time.Time
 	vis       []int
+	tlMemo    map[tlKey]timeline // cleared by every write that changes a build
 }
 
 func newWorld(o Options) *world {
@@ -131,6 +132,9 @@ func (w *world) applyOverlay(b *build) {
 	b.sshUsers = w.sshUsers[pi][b.num]
 }
 
+// forget drops memoized timelines after a write changed a build.
+func (w *world) forget() { w.tlMemo = nil }
+
 // insert records a build created by a write at the current clock and returns its build_num.
 func (w *world) insert(b *build) int {
 	pi := b.p.idx
@@ -139,6 +143,7 @@ func (w *world) insert(b *build) int {
 	b.num = a + k + 1
 	b.created = w.now
 	b.inserted = true
+	w.forget()
 	w.ins[pi] = append(w.ins[pi], b)
 	w.afterGen[pi] = append(w.afterGen[pi], a)
 	return b.num

@@ -65,6 +65,7 @@ func (hd *Handler) cancel(rw http.ResponseWriter, r *http.Request, pi int) {
 	}
 	if tl := hd.w.timeline(b, hd.w.now); !tl.finished {
 		hd.w.canceled[pi][b.num] = hd.w.now
+		hd.w.forget()
 		b.cancelAt = hd.w.now
 	}
 	writeJSON(rw, r, http.StatusOK, hd.w.summary(b, hd.w.timeline(b, hd.w.now), false))
