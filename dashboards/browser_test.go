@@ -3,6 +3,7 @@ package dashboards
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,6 +18,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/buildlake/buildlake/extract/circlecitest"
+	"github.com/buildlake/buildlake/queries"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -195,26 +199,40 @@ func checkCharts(t *testing.T, st pageState) {
 	}
 }
 
-func wantFlaky(t *testing.T, st pageState, projects ...string) {
-	t.Helper()
-	var want []string
-	for _, f := range fixtureFlakyTests {
-		if slices.Contains(projects, f.project) {
-			want = append(want, f.classname+"."+f.name)
+// truthFlaky names the simulator's flaky tests of the given projects as the page does.
+func truthFlaky(truth circlecitest.Truth, projects ...string) []string {
+	var out []string
+	for _, f := range truth.FlakyTests {
+		if slices.Contains(projects, f.ProjectSlug) {
+			name := f.Name
+			if f.Classname != "" {
+				name = f.Classname + "." + f.Name
+			}
+			out = append(out, name)
 		}
 	}
+	return out
+}
+
+func wantFlaky(t *testing.T, st pageState, want []string) {
+	t.Helper()
+	if len(want) == 0 {
+		t.Fatal("no flaky tests expected: the fixture injects some, so this test would prove nothing")
+	}
 	got := slices.Clone(st.FlakyTests)
+	want = slices.Clone(want)
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
-		t.Errorf("flaky tests table lists %v, want %v", got, want)
+		t.Errorf("flaky tests table lists %q, want %q", got, want)
 	}
 	if len(st.FailLinks) != len(want) {
 		t.Errorf("flaky tests link to failed builds %v, want one link per test", st.FailLinks)
 	}
 	for _, l := range st.FailLinks {
-		if !strings.HasPrefix(l, "https://circleci.com/gh/acme/") {
-			t.Errorf("build link %q does not point at the CircleCI build", l)
+		u, err := url.Parse(l)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || !strings.Contains(u.Path, "/gh/") {
+			t.Errorf("build link %q does not point at a CircleCI build", l)
 		}
 	}
 	if st.KPIFlaky != fmt.Sprint(len(want)) {
@@ -254,21 +272,28 @@ func loopbackOnly(u *url.URL) bool {
 	return (u.Scheme == "http" && u.Hostname() == "127.0.0.1") || u.Scheme == "data"
 }
 
+// simProjects are the simulator's project slugs (Projects: 2).
+var simProjects = []string{"github/acme/api", "github/acme/web"}
+
 func TestBrowserServedDashboard(t *testing.T) {
 	actx := browser(t)
-	srv := newTestServer(t, sharedFixture(t))
+	path, truth := sharedSimFixture(t)
+	srv := httptest.NewServer(Handler(Options{DBPath: path, Now: func() time.Time { return simNow }}))
+	t.Cleanup(srv.Close)
+	// The simulator's truth counts flaky tests over the last 14 days, as CircleCI Insights does.
+	page := srv.URL + "/?since=14d"
 	for _, dark := range []bool{false, true} {
 		name := map[bool]string{false: "dashboard.png", true: "dashboard-dark.png"}[dark]
 		t.Run(name, func(t *testing.T) {
 			ctx, watch := tab(t, actx, dark)
-			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+			if err := chromedp.Do(ctx, chromedp.Navigate(page)); err != nil {
 				t.Fatal(err)
 			}
 			st := waitGeneration(t, ctx, 1)
 			checkCharts(t, st)
-			wantFlaky(t, st, fixtureProjectAPI, fixtureProjectWeb)
+			wantFlaky(t, st, truthFlaky(truth, simProjects...))
 			if len(st.FlakyJobs) == 0 {
-				t.Errorf("flaky jobs table is empty; the fixture's test jobs flake")
+				t.Errorf("flaky jobs table is empty; the simulator injects flaky jobs")
 			}
 			screenshot(t, ctx, name)
 			if dark {
@@ -277,10 +302,10 @@ func TestBrowserServedDashboard(t *testing.T) {
 			}
 
 			// A filter change redraws every chart with that project's data only.
-			selectProject(t, ctx, fixtureProjectWeb)
+			selectProject(t, ctx, simProjects[1])
 			after := waitGeneration(t, ctx, st.Generation+1)
 			checkCharts(t, after)
-			wantFlaky(t, after, fixtureProjectWeb)
+			wantFlaky(t, after, truthFlaky(truth, simProjects[1]))
 			for name, c := range after.Charts {
 				if c.Generation != after.Generation {
 					t.Errorf("chart %s not redrawn after the filter change (generation %d of %d)", name, c.Generation, after.Generation)
@@ -313,12 +338,14 @@ func TestBrowserServedDashboard(t *testing.T) {
 
 func TestBrowserStaticReport(t *testing.T) {
 	actx := browser(t)
+	dbPath, truth := sharedSimFixture(t)
 	path := filepath.Join(t.TempDir(), "report.html")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = WriteStatic(context.Background(), f, Options{DBPath: sharedFixture(t), Now: func() time.Time { return fixtureNow }}, staticParams())
+	p := queries.Params{Since: simNow.Add(-circlecitest.FlakyWindow), Until: simNow, Period: "day"}
+	err = WriteStatic(context.Background(), f, Options{DBPath: dbPath, Now: func() time.Time { return simNow }}, p)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -331,13 +358,14 @@ func TestBrowserStaticReport(t *testing.T) {
 	}
 	st := waitGeneration(t, ctx, 1)
 	checkCharts(t, st)
-	wantFlaky(t, st, fixtureProjectAPI, fixtureProjectWeb)
+	wantFlaky(t, st, truthFlaky(truth, simProjects...))
 	screenshot(t, ctx, "dashboard-static.png")
 
-	selectProject(t, ctx, fixtureProjectAPI)
+	// The project filter works offline, over the embedded data.
+	selectProject(t, ctx, simProjects[0])
 	after := waitGeneration(t, ctx, st.Generation+1)
 	checkCharts(t, after)
-	wantFlaky(t, after, fixtureProjectAPI)
+	wantFlaky(t, after, truthFlaky(truth, simProjects[0]))
 	if after.KPIBuilds == st.KPIBuilds {
 		t.Errorf("builds KPI unchanged (%s) by the project filter", after.KPIBuilds)
 	}
