@@ -47,7 +47,7 @@ func newMetrics(jobs []Job) *metrics {
 		}, []string{"table"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "buildlake_api_requests_total",
-			Help: "CircleCI API responses by HTTP status code (code=\"0\": no response, e.g. a reset or timeout).",
+			Help: "CircleCI API requests (attempts, retries included) by HTTP status code; code=\"none\": no response (reset, timeout).",
 		}, []string{"code"}),
 		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "buildlake_api_rate_limited_total",
@@ -96,8 +96,14 @@ func (m *metrics) observe(job, status string, elapsed time.Duration, r pipeline.
 	m.rows.WithLabelValues("steps").Add(float64(r.Steps))
 	m.rows.WithLabelValues("artifacts").Add(float64(r.Artifacts))
 	m.rows.WithLabelValues("tests").Add(float64(r.Tests))
+	var answered int64
 	for code, n := range r.RequestsByStatus {
 		m.requests.WithLabelValues(strconv.Itoa(code)).Add(float64(n))
+		answered += n
+	}
+	// Attempts that got no status (reset, timeout, truncated headers) still cost a request.
+	if none := r.Requests - answered; none > 0 {
+		m.requests.WithLabelValues("none").Add(float64(none))
 	}
 	m.rateLimited.Add(float64(r.RateLimited))
 	m.retries.Add(float64(r.Retries))

@@ -39,6 +39,12 @@ func Run(ctx context.Context, cfg *Config, o RunOptions) (err error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	// Listen first: a taken port fails start-up before the database is touched.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("%w on %s (listen): %w", errListen, cfg.Listen, err)
+	}
+	defer ln.Close()
 	store, err := load.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
@@ -55,10 +61,6 @@ func Run(ctx context.Context, cfg *Config, o RunOptions) (err error) {
 	s, err := New(ctx, cfg, store, log)
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("%w on %s (listen): %w", errListen, cfg.Listen, err)
 	}
 	var dash http.Handler
 	if o.Dashboard != nil {

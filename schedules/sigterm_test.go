@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -211,5 +213,23 @@ func TestSIGTERMMidRunThenRestart(t *testing.T) {
 	}
 	if success == 0 || running != 0 || builds != 120 {
 		t.Fatalf("after restart: %d successful runs, %d left running, %d builds (want 120); runs %+v", success, running, builds, runs)
+	}
+}
+
+// A taken listen address fails start-up with a message naming it, before the database exists.
+func TestRunFailsOnTakenListenAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	db := filepath.Join(t.TempDir(), "b.duckdb")
+	cfg := mustValidate(t, fmt.Sprintf("db: %s\nlisten: %s\njobs:\n  - {name: a, cron: '@hourly'}\n", db, ln.Addr()))
+	err = Run(context.Background(), cfg, RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "could not listen on "+ln.Addr().String()) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, serr := os.Stat(db); !errors.Is(serr, os.ErrNotExist) {
+		t.Fatalf("database created despite the failed start-up (%v)", serr)
 	}
 }
