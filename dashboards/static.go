@@ -92,6 +92,8 @@ func collectStatic(ctx context.Context, db *sql.DB, p queries.Params, now time.T
 	projects := []string{p.Project}
 	if p.Project == "" {
 		projects = append(projects, d.Filters.Projects...)
+	} else {
+		d.Filters.Projects = []string{p.Project} // the report holds this project's data only
 	}
 	for _, proj := range projects {
 		pp := p
