@@ -172,7 +172,7 @@ func TestSIGTERMMidRunThenRestart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first process: %v; log:\n%s", err, first.log())
 	}
-	if took > 4*time.Second {
+	if took > 5*time.Second {
 		t.Errorf("exit took %s after SIGTERM; grace period is 1s", took)
 	}
 	if log := first.log(); !strings.Contains(log, "grace period over") || !strings.Contains(log, `"status":"canceled"`) ||
