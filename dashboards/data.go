@@ -20,6 +20,13 @@ var sqlFiles embed.FS
 
 var errQuery = errors.New("could not run dashboard query")
 
+// querier is what the dashboard's reads need: a *sql.Conn (taken from the pool with a bounded
+// wait, see server.answer) or a *sql.DB.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 func dashboardSQL(name string) string {
 	b, err := sqlFiles.ReadFile("sql/" + name + ".sql")
 	if err != nil {
@@ -61,7 +68,7 @@ func windowArgs(p queries.Params) []any {
 	return []any{sqlTime(p.Since), sqlTime(p.Until), p.Project, p.Branch}
 }
 
-func loadKPIs(ctx context.Context, db *sql.DB, p queries.Params) (kpis, error) {
+func loadKPIs(ctx context.Context, db querier, p queries.Params) (kpis, error) {
 	var k kpis
 	var successes, failures int64
 	var dur, queue sql.NullFloat64
@@ -92,7 +99,7 @@ func withLimit(p queries.Params, n int) queries.Params {
 	return p
 }
 
-func loadFilters(ctx context.Context, db *sql.DB, project string) (filterChoices, error) {
+func loadFilters(ctx context.Context, db querier, project string) (filterChoices, error) {
 	f := filterChoices{Projects: []string{}, Branches: []string{}, DefaultDays: int(defaultWindow / (24 * time.Hour))}
 	for _, q := range queries.List() {
 		f.QueryNames = append(f.QueryNames, q.Name)
@@ -140,7 +147,7 @@ func loadFilters(ctx context.Context, db *sql.DB, project string) (filterChoices
 }
 
 // loadTable runs one of the dashboard's own window queries (flaky build links).
-func loadTable(ctx context.Context, db *sql.DB, name string, p queries.Params) (table, error) {
+func loadTable(ctx context.Context, db querier, name string, p queries.Params) (table, error) {
 	rows, err := db.QueryContext(ctx, dashboardSQL(name), windowArgs(p)...)
 	if err != nil {
 		return table{}, fmt.Errorf("%w %s: %w", errQuery, name, err)
@@ -172,7 +179,7 @@ func loadTable(ctx context.Context, db *sql.DB, name string, p queries.Params) (
 }
 
 // runCanned runs a canned query and makes its values JSON-ready.
-func runCanned(ctx context.Context, db *sql.DB, name string, p queries.Params) (table, error) {
+func runCanned(ctx context.Context, db querier, name string, p queries.Params) (table, error) {
 	res, err := queries.Run(ctx, db, name, p)
 	if err != nil {
 		return table{}, fmt.Errorf("%w %s: %w", errQuery, name, err)

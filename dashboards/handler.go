@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -79,8 +80,8 @@ type freshness struct {
 
 // answer computes a value with a read-only database, remembering it per key; when the database
 // cannot be opened it returns the last good value for key, marked stale.
-func (s *server) answer(ctx context.Context, key string, compute func(context.Context, *sql.DB) (any, error)) (any, freshness, error) {
-	db, release, err := s.openDB(ctx)
+func (s *server) answer(ctx context.Context, key string, compute func(context.Context, querier) (any, error)) (any, freshness, error) {
+	conn, release, err := s.conn(ctx)
 	if err != nil {
 		if c, ok := s.cache.get(key); ok {
 			return c.value, freshness{AsOf: c.asOf.Format(time.RFC3339), Stale: true, StaleReason: err.Error()}, nil
@@ -88,13 +89,34 @@ func (s *server) answer(ctx context.Context, key string, compute func(context.Co
 		return nil, freshness{}, err
 	}
 	defer release()
-	v, err := compute(ctx, db)
+	v, err := compute(ctx, conn)
 	if err != nil {
 		return nil, freshness{}, err
 	}
 	now := s.o.now()
 	s.cache.put(key, v, now)
 	return v, freshness{AsOf: now.Format(time.RFC3339)}, nil
+}
+
+// connWait bounds the wait for a connection. With Options.OpenDB the pool may be a writer's
+// single connection, busy for a whole sync transaction: the page then gets the last good answer
+// instead of hanging.
+const connWait = 2 * time.Second
+
+// conn opens the database (see openDB) and takes one connection from it within connWait.
+func (s *server) conn(ctx context.Context) (*sql.Conn, func(), error) {
+	db, release, err := s.openDB(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, connWait)
+	defer cancel()
+	c, err := db.Conn(wctx)
+	if err != nil {
+		release()
+		return nil, nil, fmt.Errorf("%w: no free connection within %v: %w", errBusy, connWait, err)
+	}
+	return c, func() { c.Close(); release() }, nil
 }
 
 func (s *server) openDB(ctx context.Context) (*sql.DB, func(), error) {
@@ -127,7 +149,7 @@ func (s *server) query(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.respond(w, r, "query/"+name, func(ctx context.Context, db *sql.DB) (any, error) {
+	s.respond(w, r, "query/"+name, func(ctx context.Context, db querier) (any, error) {
 		t, err := runCanned(ctx, db, name, p)
 		if err != nil {
 			return nil, err
@@ -147,7 +169,7 @@ func (s *server) kpis(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.respond(w, r, "kpis", func(ctx context.Context, db *sql.DB) (any, error) {
+	s.respond(w, r, "kpis", func(ctx context.Context, db querier) (any, error) {
 		k, err := loadKPIs(ctx, db, p)
 		return struct {
 			Params paramsJSON `json:"params"`
@@ -161,7 +183,7 @@ func (s *server) filters(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.respond(w, r, "filters", func(ctx context.Context, db *sql.DB) (any, error) {
+	s.respond(w, r, "filters", func(ctx context.Context, db querier) (any, error) {
 		return loadFilters(ctx, db, p.Project)
 	})
 }
@@ -172,7 +194,7 @@ func (s *server) linkTable(name string) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		s.respond(w, r, name, func(ctx context.Context, db *sql.DB) (any, error) {
+		s.respond(w, r, name, func(ctx context.Context, db querier) (any, error) {
 			t, err := loadTable(ctx, db, name, p)
 			return namedTable{Name: name, Params: toParamsJSON(p), table: t}, err
 		})
@@ -182,7 +204,7 @@ func (s *server) linkTable(name string) http.HandlerFunc {
 // respond answers with compute's value. The cache key is the endpoint and the request's own
 // (already validated) query string, not the resolved parameters: a page without since/until
 // resolves "now" differently on every request, and must still find its last answer.
-func (s *server) respond(w http.ResponseWriter, r *http.Request, endpoint string, compute func(context.Context, *sql.DB) (any, error)) {
+func (s *server) respond(w http.ResponseWriter, r *http.Request, endpoint string, compute func(context.Context, querier) (any, error)) {
 	v, fr, err := s.answer(r.Context(), endpoint+"?"+r.URL.Query().Encode(), compute)
 	if err != nil {
 		status := http.StatusInternalServerError

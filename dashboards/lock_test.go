@@ -3,6 +3,7 @@ package dashboards
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -91,4 +92,42 @@ func copyFixture(t *testing.T, from string) string {
 		t.Fatal(err)
 	}
 	return to
+}
+
+// TestOpenDBBusyConnectionServesLastAnswer covers the scheduler's case: Options.OpenDB hands over
+// a writer's pool of one connection, which a sync holds for its whole transaction.
+func TestOpenDBBusyConnectionServesLastAnswer(t *testing.T) {
+	db, err := openReadOnly(context.Background(), sharedFixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	srv := httptest.NewServer(Handler(Options{Now: func() time.Time { return fixtureNow },
+		OpenDB: func(context.Context) (*sql.DB, error) { return db, nil }}))
+	t.Cleanup(srv.Close)
+	status, fresh := getJSON(t, srv, "/api/kpis")
+	if status != http.StatusOK || fresh["stale"] != false {
+		t.Fatalf("idle pool: %d %v", status, fresh)
+	}
+
+	held, err := db.Conn(context.Background()) // the "sync" takes the only connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	status, stale := getJSON(t, srv, "/api/kpis")
+	if status != http.StatusOK || stale["stale"] != true {
+		t.Errorf("busy pool: %d %v, want the last answer marked stale", status, stale)
+	}
+	if d := time.Since(start); d > connWait+time.Second {
+		t.Errorf("busy pool answered after %v, want about %v", d, connWait)
+	}
+	held.Close()
+	if status, again := getJSON(t, srv, "/api/kpis"); status != http.StatusOK || again["stale"] != false {
+		t.Errorf("after the sync: %d %v", status, again)
+	}
+	if db.Ping() != nil {
+		t.Errorf("the dashboard closed a DB it does not own")
+	}
 }

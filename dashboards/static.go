@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -53,12 +52,12 @@ func WriteStatic(ctx context.Context, w io.Writer, o Options, p queries.Params) 
 		return fmt.Errorf("%w: %w", errBadParam, err)
 	}
 	s := &server{o: o, ro: &readOnlyDB{path: o.DBPath}}
-	db, release, err := s.openDB(ctx)
+	conn, release, err := s.conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
-	d, err := collectStatic(ctx, db, p, o.now())
+	d, err := collectStatic(ctx, conn, p, o.now())
 	if err != nil {
 		return err
 	}
@@ -77,7 +76,7 @@ func WriteStatic(ctx context.Context, w io.Writer, o Options, p queries.Params) 
 	})
 }
 
-func collectStatic(ctx context.Context, db *sql.DB, p queries.Params, now time.Time) (staticData, error) {
+func collectStatic(ctx context.Context, db querier, p queries.Params, now time.Time) (staticData, error) {
 	d := staticData{
 		GeneratedAt: now.Format(time.RFC3339),
 		Params:      toParamsJSON(p),
