@@ -44,15 +44,24 @@ samples AS (
       AND s.name IS NOT NULL
 ),
 daily AS (
-    SELECT project_slug, job_name, step_name, day, quantile_cont(seconds, 0.5) AS p50
+    -- Grouping on a hash of the three names, not the names themselves, keeps this aggregate over
+    -- every step action cheap; the names ride along with any_value.
+    SELECT hash(project_slug, job_name, step_name) AS sid, day,
+           quantile_cont(seconds, 0.5) AS p50,
+           any_value(project_slug) AS project_slug, any_value(job_name) AS job_name,
+           any_value(step_name) AS step_name
     FROM samples
     WHERE seconds IS NOT NULL
-    GROUP BY project_slug, job_name, step_name, day
+    GROUP BY sid, day
 ),
 series AS (
-    SELECT *,
-           dense_rank() OVER (ORDER BY project_slug, job_name, step_name) AS sid
+    SELECT sid, day, p50 FROM daily
+),
+names AS (
+    SELECT sid, any_value(project_slug) AS project_slug, any_value(job_name) AS job_name,
+           any_value(step_name) AS step_name
     FROM daily
+    GROUP BY sid
 ),
 candidates AS (
     SELECT sid, day,
@@ -71,12 +80,12 @@ best AS (
     QUALIFY row_number() OVER (PARTITION BY sid ORDER BY mean_after / mean_before DESC, day) = 1
 ),
 split AS (
-    SELECT s.project_slug, s.job_name, s.step_name, x.changed_on,
+    SELECT s.sid, x.changed_on,
            median(s.p50) FILTER (WHERE s.day < x.changed_on) AS baseline,
            median(s.p50) FILTER (WHERE s.day >= x.changed_on) AS recent
     FROM series s
     JOIN best x USING (sid)
-    GROUP BY s.project_slug, s.job_name, s.step_name, x.changed_on
+    GROUP BY s.sid, x.changed_on
 )
 SELECT project_slug, job_name, step_name,
        round(baseline, 3) AS baseline_p50_seconds,
@@ -84,6 +93,7 @@ SELECT project_slug, job_name, step_name,
        round(100 * (recent / baseline - 1), 1) AS change_pct,
        changed_on
 FROM split
+JOIN names USING (sid)
 WHERE baseline > 0 AND 100 * (recent / baseline - 1) > $threshold
 ORDER BY change_pct DESC, project_slug, job_name, step_name NULLS FIRST
 LIMIT $limit
