@@ -15,9 +15,11 @@ import (
 
 // BenchmarkWriteSteps measures step rows/s with upsert semantics (every iteration rewrites the
 // same 10,000 rows of 500 builds, so each write replaces existing rows), three ways:
-//   - write: Store.Write as shipped (delete the builds' rows, then a query appender running
-//     INSERT OR REPLACE per appended chunk);
-//   - staging: a plain Appender into a TEMP table without PK, then DELETE + INSERT … SELECT;
+//   - write: Store.Write as shipped (Appender into a TEMP staging table, delete the builds' rows
+//     that are not staged, INSERT OR REPLACE from the staging table);
+//   - replace: a query appender running INSERT OR REPLACE per appended chunk (no deletion of
+//     vanished rows, so not a correct child write: the upper bound);
+//   - staging: Appender into a TEMP table, then DELETE all the builds' rows + INSERT … SELECT;
 //   - insert: prepared multi-row INSERT OR REPLACE statements of 100 rows.
 func BenchmarkWriteSteps(b *testing.B) {
 	const builds, stepsPer = 500, 20
@@ -55,6 +57,33 @@ func BenchmarkWriteSteps(b *testing.B) {
 		run(b, func(ctx context.Context, s *Store, rec arrow.RecordBatch) error {
 			_, err := s.Write(ctx, Batch{Steps: rec})
 			return err
+		})
+	})
+	b.Run("replace", func(b *testing.B) {
+		run(b, func(ctx context.Context, s *Store, rec arrow.RecordBatch) error {
+			gs, err := columnsOf("steps", s.cols["steps"], rec)
+			if err != nil {
+				return err
+			}
+			return s.inTx(ctx, func(conn *sql.Conn) error {
+				return conn.Raw(func(dc any) error {
+					a, err := duckdb.NewTableAppender(dc.(driver.Conn), "INSERT OR REPLACE INTO steps SELECT * FROM appended_data", "", "", "steps", nil)
+					if err != nil {
+						return err
+					}
+					vals := make([]driver.Value, len(gs))
+					for i := range int(rec.NumRows()) {
+						for j, g := range gs {
+							vals[j] = g(i)
+						}
+						if err := a.AppendRow(vals...); err != nil {
+							a.Close()
+							return err
+						}
+					}
+					return a.Close()
+				})
+			})
 		})
 	})
 	b.Run("staging", func(b *testing.B) {
@@ -130,4 +159,23 @@ func BenchmarkWriteSteps(b *testing.B) {
 			})
 		})
 	})
+}
+
+// BenchmarkWriteSmallBatch measures the fixed cost of one Write (one build, 20 steps, state):
+// the commit dominates, so callers should batch builds rather than write them one by one.
+func BenchmarkWriteSmallBatch(b *testing.B) {
+	s, _ := openTemp(b)
+	db := s.DB()
+	var steps []map[string]any
+	for i := range 20 {
+		steps = append(steps, step("github/a/x", 1, i, 0, "s"))
+	}
+	bt := Batch{Builds: record(b, db, "builds", build("github/a/x", 1, "success")), Steps: record(b, db, "steps", steps...),
+		State: []ProjectState{{ProjectSlug: "github/a/x", HighWater: 1, Pending: []int64{1}}}}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := s.Write(ctx, bt); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

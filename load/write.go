@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -72,10 +73,7 @@ func (s *Store) Write(ctx context.Context, b Batch) (Counts, error) {
 			if ch.rec == nil {
 				continue
 			}
-			if err := s.deleteChildren(ctx, conn, ch.table, b.Builds, ch.rec); err != nil {
-				return err
-			}
-			if *ch.n, err = s.upsert(ctx, conn, ch.table, ch.rec); err != nil {
+			if *ch.n, err = s.replaceChildren(ctx, conn, ch.table, ch.rec, b.Builds); err != nil {
 				return err
 			}
 		}
@@ -90,19 +88,51 @@ func (s *Store) Write(ctx context.Context, b Batch) (Counts, error) {
 	return c, nil
 }
 
-// upsert writes rec into table with INSERT OR REPLACE through a query appender: DuckDB batches the
-// appended rows into a temporary relation and runs the statement per chunk of rows, so rows stream
-// without a staging table and without a PK-duplicate failure (see BenchmarkWriteSteps).
+// prepared is a record checked against its table, with duplicate keys collapsed.
+type prepared struct {
+	gs   []getter
+	rows []int // row indexes to write, in order
+}
+
+func (s *Store) prepare(table string, rec arrow.RecordBatch) (prepared, error) {
+	cols := s.cols[table]
+	gs, err := columnsOf(table, cols, rec)
+	if err != nil {
+		return prepared{}, err
+	}
+	rows, err := lastOfEachKey(table, gs, keyIndexes(cols, TableKeys()[table]), int(rec.NumRows()))
+	if err != nil {
+		return prepared{}, err
+	}
+	return prepared{gs, rows}, nil
+}
+
+// appendRows feeds p's rows to a (which it closes, flushing with ctx).
+func appendRows(ctx context.Context, a *duckdb.Appender, p prepared) error {
+	vals := make([]driver.Value, len(p.gs))
+	for n, i := range p.rows {
+		if n%4096 == 0 && ctx.Err() != nil {
+			a.Close()
+			return ctx.Err()
+		}
+		for j, g := range p.gs {
+			vals[j] = g(i)
+		}
+		if err := a.AppendRow(vals...); err != nil {
+			a.Close()
+			return err
+		}
+	}
+	return a.CloseWithCancel(ctx)
+}
+
+// upsert writes rec into a parent table (projects, builds) with INSERT OR REPLACE through a
+// query appender: DuckDB runs the statement per appended chunk, no staging table needed.
 func (s *Store) upsert(ctx context.Context, conn *sql.Conn, table string, rec arrow.RecordBatch) (int64, error) {
 	if rec == nil || rec.NumRows() == 0 {
 		return 0, nil
 	}
-	cols := s.cols[table]
-	gs, err := columnsOf(table, cols, rec)
-	if err != nil {
-		return 0, err
-	}
-	rows, err := lastOfEachKey(table, gs, keyIndexes(cols, TableKeys()[table]), int(rec.NumRows()))
+	p, err := s.prepare(table, rec)
 	if err != nil {
 		return 0, err
 	}
@@ -112,26 +142,60 @@ func (s *Store) upsert(ctx context.Context, conn *sql.Conn, table string, rec ar
 		if err != nil {
 			return err
 		}
-		vals := make([]driver.Value, len(gs))
-		for n, i := range rows {
-			if n%4096 == 0 && ctx.Err() != nil {
-				a.Close()
-				return ctx.Err()
-			}
-			for j, g := range gs {
-				vals[j] = g(i)
-			}
-			if err := a.AppendRow(vals...); err != nil {
-				a.Close()
-				return err
-			}
-		}
-		return a.CloseWithCancel(ctx)
+		return appendRows(ctx, a, p)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", table, err)
 	}
-	return int64(len(rows)), nil
+	return int64(len(p.rows)), nil
+}
+
+// replaceChildren makes rec the complete set of table's rows for every build in builds or rec:
+//  1. rec's rows go into a TEMP staging table (plain Appender, no PK);
+//  2. the builds' rows whose key is not staged are deleted (steps that disappeared on re-read);
+//  3. INSERT OR REPLACE from the staging table.
+//
+// Deleting only the vanished rows matters: deleting and re-inserting all of a re-read build's
+// rows was several times slower than replacing them in place (BenchmarkWriteSteps).
+func (s *Store) replaceChildren(ctx context.Context, conn *sql.Conn, table string, rec, builds arrow.RecordBatch) (int64, error) {
+	p, err := s.prepare(table, rec)
+	if err != nil {
+		return 0, err
+	}
+	stage := "buildlake_stage_" + table
+	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+stage+" AS SELECT * FROM "+table+" LIMIT 0"); err != nil {
+		return 0, fmt.Errorf("%s: %w", table, err)
+	}
+	if len(p.rows) > 0 {
+		err = conn.Raw(func(dc any) error {
+			a, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", stage)
+			if err != nil {
+				return err
+			}
+			return appendRows(ctx, a, p)
+		})
+		if err != nil {
+			return 0, fmt.Errorf("%s: staging: %w", table, err)
+		}
+	}
+	var same []string
+	for _, k := range TableKeys()[table] {
+		same = append(same, "x."+k+" = "+table+"."+k)
+	}
+	del := "DELETE FROM " + table + " USING appended_data d WHERE " + table + ".project_slug = d.slug AND " +
+		table + ".build_num = d.num AND NOT EXISTS (SELECT 1 FROM " + stage + " x WHERE " + strings.Join(same, " AND ") + ")"
+	if err := deleteByBuild(ctx, conn, table, del, builds, rec); err != nil {
+		return 0, err
+	}
+	if len(p.rows) > 0 {
+		if _, err := conn.ExecContext(ctx, "INSERT OR REPLACE INTO "+table+" SELECT * FROM "+stage); err != nil {
+			return 0, fmt.Errorf("%s: %w", table, err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "DROP TABLE "+stage); err != nil {
+		return 0, fmt.Errorf("%s: %w", table, err)
+	}
+	return int64(len(p.rows)), nil
 }
 
 var keyTypes = func() []duckdb.TypeInfo {
@@ -140,9 +204,9 @@ var keyTypes = func() []duckdb.TypeInfo {
 	return []duckdb.TypeInfo{v, n}
 }()
 
-// deleteChildren deletes table's rows of every (project_slug, build_num) found in owners (nil
-// records are skipped), so that the rows inserted next are each build's complete set.
-func (s *Store) deleteChildren(ctx context.Context, conn *sql.Conn, table string, owners ...arrow.RecordBatch) error {
+// deleteByBuild runs the DELETE statement q, whose appended_data(slug, num) relation receives
+// every distinct (project_slug, build_num) found in owners (nil records are skipped).
+func deleteByBuild(ctx context.Context, conn *sql.Conn, table, q string, owners ...arrow.RecordBatch) error {
 	type keyCols struct {
 		slug, num getter
 		n         int
@@ -170,7 +234,6 @@ func (s *Store) deleteChildren(ctx context.Context, conn *sql.Conn, table string
 		return nil
 	}
 	seen := map[string]bool{}
-	q := "DELETE FROM " + table + " USING appended_data d WHERE " + table + ".project_slug = d.slug AND " + table + ".build_num = d.num"
 	return conn.Raw(func(dc any) error {
 		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), q, "appended_data", keyTypes, []string{"slug", "num"})
 		if err != nil {
