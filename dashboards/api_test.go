@@ -119,7 +119,7 @@ func TestAPIRejectsMalformedParameters(t *testing.T) {
 // countRows runs a count on its own read-only connection (closed before it returns).
 func countRows(t *testing.T, path, q string, args ...any) int {
 	t.Helper()
-	db, err := openReadOnly(context.Background(), path)
+	db, err := openReadOnly(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,6 +36,27 @@ func helperHoldLock() bool {
 	return true
 }
 
+// holdLock starts a child process that opens path read-write, as a running sync does, and
+// returns when it holds the file; the returned func ends it (safe to call twice).
+func holdLock(t *testing.T, path string) func() {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "BUILDLAKE_TEST_HOLD_LOCK="+path)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release := func() { once.Do(func() { stdin.Close(); cmd.Wait() }) }
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if line != "locked\n" {
+		release()
+		t.Fatalf("lock holder said %q", line)
+	}
+	return release
+}
+
 func TestServesLastGoodAnswerWhileLocked(t *testing.T) {
 	path := copyFixture(t, sharedFixture(t)) // its own file: the lock would disturb the other tests
 	// A clock that moves a minute per reading: a kept answer must carry its own time, not now.
@@ -47,18 +69,8 @@ func TestServesLastGoodAnswerWhileLocked(t *testing.T) {
 		t.Fatalf("before the lock: %d %v", status, fresh)
 	}
 
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "BUILDLAKE_TEST_HOLD_LOCK="+path)
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { stdin.Close(); cmd.Wait() }()
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	if line != "locked\n" {
-		t.Fatalf("lock holder said %q", line)
-	}
+	release := holdLock(t, path)
+	defer release()
 
 	start := time.Now()
 	status, stale := getJSON(t, srv, "/api/query/flaky-tests")
@@ -73,8 +85,7 @@ func TestServesLastGoodAnswerWhileLocked(t *testing.T) {
 		t.Errorf("while locked, never answered before: %d %v, want 503 JSON", status, never)
 	}
 
-	stdin.Close()
-	cmd.Wait()
+	release()
 	status, again := getJSON(t, srv, "/api/query/flaky-jobs")
 	if status != http.StatusOK || again["stale"] != false {
 		t.Errorf("after the lock: %d %v", status, again)
@@ -97,7 +108,7 @@ func copyFixture(t *testing.T, from string) string {
 // TestOpenDBBusyConnectionServesLastAnswer covers the scheduler's case: Options.OpenDB hands over
 // a writer's pool of one connection, which a sync holds for its whole transaction.
 func TestOpenDBBusyConnectionServesLastAnswer(t *testing.T) {
-	db, err := openReadOnly(context.Background(), sharedFixture(t))
+	db, err := openReadOnly(context.Background(), sharedFixture(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

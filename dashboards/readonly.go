@@ -29,7 +29,13 @@ type readOnlyDB struct {
 	mu    sync.Mutex
 	db    *sql.DB
 	users int
+	// busyAt is when a full retry sequence last ended locked. Requests right after it (a page
+	// asks for ten answers at once) try once instead of each waiting through the retries.
+	busyAt time.Time
 }
+
+// busyMemory is how long a locked file is assumed to stay locked without retrying.
+const busyMemory = 2 * time.Second
 
 // acquire returns the shared handle, opening it (with retries) if no request holds it, and a
 // release function to call when done.
@@ -37,7 +43,14 @@ func (r *readOnlyDB) acquire(ctx context.Context) (*sql.DB, func(), error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.db == nil {
-		db, err := openReadOnly(ctx, r.path)
+		retries := openRetryDelays
+		if time.Since(r.busyAt) < busyMemory {
+			retries = nil
+		}
+		db, err := openReadOnly(ctx, r.path, retries)
+		if errors.Is(err, errBusy) && retries != nil {
+			r.busyAt = time.Now()
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -60,7 +73,7 @@ func (r *readOnlyDB) release() {
 
 // openReadOnly opens path read-only (load.OpenReadOnly), retrying briefly while another process
 // holds the file; other failures are returned at once.
-func openReadOnly(ctx context.Context, path string) (*sql.DB, error) {
+func openReadOnly(ctx context.Context, path string, retries []time.Duration) (*sql.DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%w: %s", errNoDatabase, path)
 	}
@@ -72,13 +85,13 @@ func openReadOnly(ctx context.Context, path string) (*sql.DB, error) {
 		if !errors.Is(err, load.ErrLocked) {
 			return nil, err
 		}
-		if attempt >= len(openRetryDelays) {
+		if attempt >= len(retries) {
 			return nil, fmt.Errorf("%w: %w", errBusy, err)
 		}
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("%w: %w", errBusy, ctx.Err())
-		case <-time.After(openRetryDelays[attempt]):
+		case <-time.After(retries[attempt]):
 		}
 	}
 }
