@@ -10,9 +10,11 @@ package load
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	_ "embed"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
@@ -110,31 +112,40 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // inTx runs fn on the writer connection inside one transaction: COMMIT if fn returns nil,
-// ROLLBACK otherwise (also when ctx is cancelled: the rollback does not use ctx).
+// ROLLBACK otherwise (also when ctx is cancelled: the rollback does not use ctx). A cancelled ctx
+// can interrupt any statement, even BEGIN after it took effect, so every failure path rolls back;
+// if even that fails the connection is discarded, never returned to the pool mid-transaction.
 func (s *Store) inTx(ctx context.Context, fn func(conn *sql.Conn) error) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return err
-	}
-	if err := fn(conn); err != nil {
-		if _, rerr := conn.ExecContext(context.Background(), "ROLLBACK"); rerr != nil {
-			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+	err = func() error {
+		if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+			return err
 		}
+		if err := fn(conn); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		_, err := conn.ExecContext(context.Background(), "COMMIT")
 		return err
+	}()
+	if err != nil {
+		rollback(conn)
 	}
-	if err := ctx.Err(); err != nil {
-		conn.ExecContext(context.Background(), "ROLLBACK")
-		return err
+	return err
+}
+
+// rollback ends whatever transaction conn has open; "no transaction" is fine.
+func rollback(conn *sql.Conn) {
+	_, err := conn.ExecContext(context.Background(), "ROLLBACK")
+	if err != nil && !strings.Contains(err.Error(), "no transaction is active") {
+		conn.Raw(func(any) error { return driver.ErrBadConn }) // discard the connection
 	}
-	if _, err := conn.ExecContext(context.Background(), "COMMIT"); err != nil {
-		conn.ExecContext(context.Background(), "ROLLBACK")
-		return err
-	}
-	return nil
 }
 
 // OpenReadOnly opens the DuckDB file read-only (for sql, query, serve). It fails with an error
