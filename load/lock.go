@@ -25,6 +25,9 @@ func lockPath(dbPath string) string { return dbPath + ".lock" }
 
 // acquireLock takes the writer lock for dbPath or fails with ErrLocked naming the holder.
 func acquireLock(dbPath string) (*writerLock, error) {
+	if dbPath == "" || strings.HasPrefix(dbPath, ":memory:") {
+		return &writerLock{}, nil // in-memory databases are private to the process
+	}
 	p := lockPath(dbPath)
 	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
