@@ -53,7 +53,7 @@ func (r *Result) text(col int, v any) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		return strconv.FormatFloat(x+0, 'f', -1, 64) // +0 turns round()'s -0 into 0
 	case bool:
 		return strconv.FormatBool(x)
 	case time.Time:
@@ -199,7 +199,7 @@ func (r *Result) display() [][]string {
 			var s string
 			switch x := v.(type) {
 			case float64:
-				s = strconv.FormatFloat(x, 'f', decimals[i], 64)
+				s = strconv.FormatFloat(x+0, 'f', decimals[i], 64)
 			case time.Time:
 				if r.isDate(i) {
 					s = x.Format(time.DateOnly)

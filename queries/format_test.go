@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -149,6 +150,20 @@ func TestWriteTableCannedQueriesFit(t *testing.T) {
 			t.Errorf("%s: fixture gives no rows", q.Name)
 		}
 		checkWidth(t, write(t, res, "table"))
+	}
+}
+
+// TestWriteNegativeZero: round(-0.04, 1) is -0.0 in DuckDB; it prints as 0.
+func TestWriteNegativeZero(t *testing.T) {
+	res := sample(t, "SELECT round(-0.04::DOUBLE, 1) AS change_pct, 1.5::DOUBLE AS other")
+	if v, ok := res.Rows[0][0].(float64); !ok || !math.Signbit(v) {
+		t.Fatalf("DuckDB gave %#v, not -0: this test checks nothing", res.Rows[0][0])
+	}
+	if got := write(t, res, "csv"); got != "change_pct,other\n0,1.5\n" {
+		t.Errorf("csv %q", got)
+	}
+	if got := write(t, res, "table"); strings.Contains(got, "-0") {
+		t.Errorf("table shows -0:\n%s", got)
 	}
 }
 
