@@ -21,12 +21,16 @@ const (
 	slowStartStep   = 1.0
 	adaptiveFloor   = 0.5
 	adaptiveCeiling = 2000.0
-	// decreaseFactor bounds a cut from below (never more than halve at once) and
+	// decreaseFactor bounds a cut from below (never below 70% of the rate at once) and
 	// admittedFactor sets the new rate relative to the measured admitted throughput.
-	decreaseFactor = 0.5
+	decreaseFactor = 0.7
+	slowStartFloor = 0.5
 	admittedFactor = 0.95
 	// probeFraction is the additive step per second, as a fraction of the rate at the last cut.
-	probeFraction = 0.02
+	probeFraction = 0.01
+	// congestedCount and congestedShare tell throttling from stray 429s (see onRateLimited).
+	congestedCount = 3
+	congestedShare = 0.05
 	// windowSlot × windowSlots is the span over which admitted throughput is measured.
 	windowSlot  = 100 * time.Millisecond
 	windowSlots = 10
@@ -50,8 +54,9 @@ type pacer struct {
 }
 
 type slot struct {
-	n     int64 // slot number since the Unix epoch in windowSlot units
-	count int
+	n       int64 // slot number since the Unix epoch in windowSlot units
+	count   int   // admitted requests
+	limited int   // 429 responses
 }
 
 type interval struct{ from, to time.Time }
@@ -123,13 +128,13 @@ func (p *pacer) waitPause(ctx context.Context) error {
 // onSuccess records an admitted request and, in adaptive mode, raises the rate: by one request/s
 // per success in slow start (doubling each second), else by step per second.
 func (p *pacer) onSuccess(sent time.Time) {
-	if !p.adaptive {
-		return
-	}
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.record(now)
+	p.slotAt(now).count++
+	if !p.adaptive {
+		return
+	}
 	r := p.rate
 	if p.slowStart {
 		r += slowStartStep
@@ -144,12 +149,20 @@ func (p *pacer) onSuccess(sent time.Time) {
 	p.set(min(r, adaptiveCeiling))
 }
 
-// onRateLimited pauses everyone for retryAfter and, in adaptive mode, cuts the rate once per
-// burst of 429s.
+// onRateLimited reacts to a 429. One 429 among many successes is as likely a transient fault
+// as throttling (and a fault-injected 429 must not collapse the rate), so the pacer acts only
+// when the last second shows throttling: at least congestedCount 429s making up at least
+// congestedShare of the responses. Then it pauses everyone for retryAfter and, in adaptive mode,
+// cuts the rate once per burst of 429s. The rejected request itself always waits its own
+// Retry-After in the retry loop.
 func (p *pacer) onRateLimited(sent time.Time, retryAfter time.Duration) {
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.slotAt(now).limited++
+	if !p.congested(now) {
+		return
+	}
 	if retryAfter > 0 {
 		if until := now.Add(retryAfter); until.After(p.pausedUntil) {
 			p.pauses = append(p.pauses, interval{maxTime(now, p.pausedUntil), until})
@@ -159,7 +172,12 @@ func (p *pacer) onRateLimited(sent time.Time, retryAfter time.Duration) {
 	if !p.adaptive || sent.Before(p.lastCut) {
 		return
 	}
+	// Slow start overshoots by up to half (the rate doubles each second), later probes only by
+	// a few percent: bound the cut accordingly.
 	r := p.rate * decreaseFactor
+	if p.slowStart {
+		r = p.rate * slowStartFloor
+	}
 	if m := p.admitted(now); m > 0 {
 		r = max(r, min(p.rate*0.9, m*admittedFactor))
 	}
@@ -170,6 +188,19 @@ func (p *pacer) onRateLimited(sent time.Time, retryAfter time.Duration) {
 	p.set(r)
 }
 
+// congested reports whether the last second's 429s look like throttling rather than noise.
+func (p *pacer) congested(now time.Time) bool {
+	var ok, limited int
+	cur := now.UnixNano() / int64(windowSlot)
+	for _, s := range p.slots {
+		if s.n > cur-windowSlots && s.n <= cur {
+			ok += s.count
+			limited += s.limited
+		}
+	}
+	return limited >= congestedCount && float64(limited) >= congestedShare*float64(ok+limited)
+}
+
 func (p *pacer) set(r float64) {
 	if r == p.rate || math.IsNaN(r) {
 		return
@@ -178,14 +209,14 @@ func (p *pacer) set(r float64) {
 	p.lim.SetLimit(rate.Limit(r))
 }
 
-// record counts one admitted request in the current slot.
-func (p *pacer) record(now time.Time) {
+// slotAt returns the measurement slot of now, reset if it last held an older slot.
+func (p *pacer) slotAt(now time.Time) *slot {
 	n := now.UnixNano() / int64(windowSlot)
 	s := &p.slots[n%windowSlots]
 	if s.n != n {
 		*s = slot{n: n}
 	}
-	s.count++
+	return s
 }
 
 // admitted returns the requests/s the server admitted over the measurement window, counting

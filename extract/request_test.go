@@ -191,27 +191,83 @@ func TestRetryAfterHonoured(t *testing.T) {
 }
 
 func TestRetryAfterPausesEveryone(t *testing.T) {
-	var first atomic.Bool
-	var secondAt atomic.Int64
+	var limited atomic.Int64
+	var projectsAt atomic.Int64
 	start := time.Now()
 	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/v1.1/me" && first.CompareAndSwap(false, true) {
+		if r.URL.Path == "/api/v1.1/me" && limited.Add(1) <= 3 {
 			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(http.StatusTooManyRequests)
 			return
 		}
 		if r.URL.Path == "/api/v1.1/projects" {
-			secondAt.Store(int64(time.Since(start)))
+			projectsAt.Store(int64(time.Since(start)))
+			fmt.Fprint(w, `[]`)
+			return
 		}
-		fmt.Fprint(w, `[]`)
-	})
+		fmt.Fprint(w, `{"login":"x"}`)
+	}, func(c *Config) { c.Rate = 0 })
 	ctx := context.Background()
-	c.Me(ctx) // its 429 pauses the client
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() { c.Me(ctx) }) // three 429s at once: throttling, not noise
+	}
+	for limited.Load() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
 	if _, err := c.ListProjects(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Duration(secondAt.Load()); d < 900*time.Millisecond {
-		t.Errorf("another request went out %v after a 429 with Retry-After: 1", d)
+	wg.Wait()
+	if s := c.Stats(); s.Errors != 0 || s.RateLimited != 3 || s.Requests != 7 {
+		t.Errorf("stats %+v", s)
+	}
+	if d := time.Duration(projectsAt.Load()); d < 900*time.Millisecond {
+		t.Errorf("another request went out %v after a burst of 429s with Retry-After: 1", d)
+	}
+	if r := c.Stats().CurrentRate; r >= adaptiveStart {
+		t.Errorf("rate %.1f not cut after a burst of 429s", r)
+	}
+}
+
+func TestStray429NeitherPausesNorCuts(t *testing.T) {
+	var first atomic.Bool
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1.1/me" {
+			if first.CompareAndSwap(false, true) {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				return
+			}
+			fmt.Fprint(w, `{"login":"x"}`)
+			return
+		}
+		fmt.Fprint(w, `[]`)
+	}, func(c *Config) { c.Rate = 0 })
+	ctx := context.Background()
+	for range 10 {
+		if _, err := c.ListProjects(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rate := c.Stats().CurrentRate
+	done := make(chan struct{})
+	go func() { c.Me(ctx); close(done) }()
+	for !first.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	start := time.Now()
+	if _, err := c.ListProjects(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("a single 429 among successes paused others for %v", d)
+	}
+	<-done
+	if s := c.Stats(); s.CurrentRate < rate || s.RateLimited != 1 || s.Errors != 0 {
+		t.Errorf("a single 429 cut the rate from %.1f: %+v", rate, s)
 	}
 }
 
