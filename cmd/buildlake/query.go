@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/buildlake/buildlake/load"
 	"github.com/buildlake/buildlake/queries"
 )
 
@@ -145,7 +146,6 @@ func runQuery(ctx context.Context, w io.Writer, name string, o queryOptions) err
 var errNoDB = errors.New("could not open database")
 
 // openQueryDB opens the database read-only, so that queries never take the writer's lock.
-// TODO: switch to load.OpenReadOnly when it lands; until then the DSN option does the same.
 func openQueryDB(ctx context.Context) (*sql.DB, error) {
 	path, err := resolveDBPath()
 	if err != nil {
@@ -155,13 +155,5 @@ func openQueryDB(ctx context.Context) (*sql.DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%w %s: %w (run buildlake sync first, or pass --db)", errNoDB, path, err)
 	}
-	db, err := sql.Open("duckdb", path+"?access_mode=READ_ONLY")
-	if err != nil {
-		return nil, fmt.Errorf("%w %s: %w", errNoDB, path, err)
-	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("%w %s: %w", errNoDB, path, err)
-	}
-	return db, nil
+	return load.OpenReadOnly(ctx, path)
 }
