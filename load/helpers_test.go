@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -27,18 +28,17 @@ func openTemp(t testing.TB) (*Store, string) {
 }
 
 // tableSchema maps a table's DuckDB column types to the Arrow types of the table contract.
-func tableSchema(t testing.TB, db *sql.DB, table string) *arrow.Schema {
-	t.Helper()
+func tableSchema(db *sql.DB, table string) (*arrow.Schema, error) {
 	rows, err := db.Query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position`, table)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var fs []arrow.Field
 	for rows.Next() {
 		var name, typ string
 		if err := rows.Scan(&name, &typ); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		var dt arrow.DataType
 		switch typ {
@@ -53,17 +53,30 @@ func tableSchema(t testing.TB, db *sql.DB, table string) *arrow.Schema {
 		case "TIMESTAMP":
 			dt = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
 		default:
-			t.Fatalf("column %s.%s: unexpected type %s", table, name, typ)
+			return nil, fmt.Errorf("column %s.%s: unexpected type %s", table, name, typ)
 		}
 		fs = append(fs, arrow.Field{Name: name, Type: dt, Nullable: true})
 	}
-	return arrow.NewSchema(fs, nil)
+	return arrow.NewSchema(fs, nil), rows.Err()
 }
 
 // record builds a record of table from rows given as column→value maps; missing columns are NULL.
+// The record is released when the test ends.
 func record(t testing.TB, db *sql.DB, table string, rows ...map[string]any) arrow.RecordBatch {
 	t.Helper()
-	sc := tableSchema(t, db, table)
+	rec, err := newRecord(db, table, rows...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rec.Release)
+	return rec
+}
+
+func newRecord(db *sql.DB, table string, rows ...map[string]any) (arrow.RecordBatch, error) {
+	sc, err := tableSchema(db, table)
+	if err != nil {
+		return nil, err
+	}
 	b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
 	defer b.Release()
 	for _, r := range rows {
@@ -88,9 +101,7 @@ func record(t testing.TB, db *sql.DB, table string, rows ...map[string]any) arro
 			}
 		}
 	}
-	rec := b.NewRecordBatch()
-	t.Cleanup(rec.Release)
-	return rec
+	return b.NewRecordBatch(), nil
 }
 
 func count(t testing.TB, db *sql.DB, q string, args ...any) int {

@@ -73,6 +73,9 @@ func TestOpenReadOnly(t *testing.T) {
 // The helper process: when BUILDLAKE_LOAD_HELPER names a database, the test binary opens it as
 // the writer, prints "ready", and holds it until stdin closes. Standard os/exec helper pattern.
 func TestMain(m *testing.M) {
+	if p := os.Getenv("BUILDLAKE_LOAD_WRITER"); p != "" {
+		writeForever(p)
+	}
 	if p := os.Getenv("BUILDLAKE_LOAD_READER"); p != "" {
 		db, err := OpenReadOnly(context.Background(), p)
 		if err != nil {
