@@ -39,9 +39,9 @@ type SyncError struct {
 
 // Batch is what one Write commits atomically. A nil record leaves its table untouched. For the
 // child tables (Steps, Artifacts, Tests) a non-nil record is the complete set of rows of each build
-// in Builds and of each build the record itself mentions: the build's old rows are deleted first,
-// so a re-read build whose steps shrank loses the extra rows. An empty non-nil record therefore
-// clears the rows of the builds in Builds.
+// in Builds and of each build the record itself mentions: the build's rows missing from the record
+// are deleted and the others replaced, so a re-read build whose steps shrank loses the extra rows.
+// An empty non-nil record therefore clears the rows of the builds in Builds.
 type Batch struct {
 	Projects, Builds, Steps, Artifacts, Tests arrow.RecordBatch
 	State                                     []ProjectState // upserted in the same transaction as the rows
