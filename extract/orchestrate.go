@@ -10,13 +10,17 @@ import (
 )
 
 // ProjectPlan says what one project's run must read: builds above HighWater (or, with Full, every
-// build in the horizon), plus the Pending builds left unfinished or failed by earlier runs.
+// build in the horizon), builds queued between Since and BackfillUntil (a horizon reaching
+// further back than earlier runs did), plus the Pending builds left unfinished or failed.
 type ProjectPlan struct {
 	ProjectSlug string
 	HighWater   int64     // every build at or below it was loaded or is in Pending; 0 = first run
 	Pending     []int64   // builds to re-read whatever the list says
-	Since       time.Time // horizon: builds queued before it are not read (first run, or Full)
-	Full        bool
+	Since       time.Time // horizon: builds queued before it are not read
+	// BackfillUntil, when set, also selects builds at or below HighWater queued before it (and
+	// not before Since): history older than what earlier runs covered.
+	BackfillUntil time.Time
+	Full          bool
 }
 
 // Targets is the outcome of listing one project: the build numbers to fetch, ascending.
@@ -38,7 +42,7 @@ func (t Targets) All() []int64 {
 }
 
 // settleCount is how many entries at the end of a list page must be at or below the high-water
-// mark (or older than the horizon) before paging stops. Real pages are not strictly ordered
+// mark (or, when backfilling, older than the horizon) before paging stops. Real pages are not strictly ordered
 // (225, 226, 224), but disorder is local, so a page that ends in old builds means every newer
 // build has been seen; with nothing new the first page ends it: one request per project.
 const settleCount = 3
@@ -67,15 +71,16 @@ func ListTargets(ctx context.Context, c *Client, plan ProjectPlan) (Targets, err
 			if pending[n] && !plan.Full {
 				unfinished[n] = !finishedLifecycle(b.Lifecycle.V)
 			}
-			isOld := (!plan.Full && n <= plan.HighWater) || beforeHorizon(b, plan.Since)
-			if isOld {
-				old++
-			} else {
+			if plan.selects(b) {
 				old = 0
 				if !seen[n] {
 					seen[n] = true
 					t.New = append(t.New, n)
 				}
+				continue
+			}
+			if plan.BackfillUntil.IsZero() || beforeHorizon(b, plan.Since) {
+				old++
 			}
 		}
 		if len(page) > 0 && old >= min(settleCount, len(page)) {
@@ -99,6 +104,17 @@ func ListTargets(ctx context.Context, c *Client, plan ProjectPlan) (Targets, err
 // finishedLifecycle reports whether a build in this lifecycle will not change any more.
 func finishedLifecycle(lifecycle string) bool {
 	return lifecycle == "finished" || lifecycle == "not_run"
+}
+
+// selects reports whether a listed build is one this plan reads.
+func (plan ProjectPlan) selects(b Build) bool {
+	if beforeHorizon(b, plan.Since) {
+		return false
+	}
+	if plan.Full || b.BuildNum.V > plan.HighWater {
+		return true
+	}
+	return !plan.BackfillUntil.IsZero() && beforeHorizon(b, plan.BackfillUntil)
 }
 
 // beforeHorizon reports whether the build was queued before since. A build with no time at all

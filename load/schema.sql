@@ -140,7 +140,10 @@ CREATE TABLE IF NOT EXISTS sync_state (
     high_water_build_num BIGINT,
     pending_builds       BIGINT[],
     last_run_id          VARCHAR,
-    updated_at           TIMESTAMP
+    updated_at           TIMESTAMP,
+    -- every build queued at or after backfilled_since (and at or below the mark) is loaded or
+    -- pending; a run whose horizon reaches further back reads the older builds too.
+    backfilled_since     TIMESTAMP
 );
 
 -- sync_errors: which build or project failed in which run, and why (token-free text).

@@ -20,8 +20,8 @@ func writeState(ctx context.Context, conn *sql.Conn, st []ProjectState) error {
 			at = now
 		}
 		if _, err := conn.ExecContext(ctx,
-			`INSERT OR REPLACE INTO sync_state VALUES (?, ?, CAST(? AS BIGINT[]), ?, ?)`,
-			p.ProjectSlug, p.HighWater, listLiteral(p.Pending), nullString(p.RunID), at.UTC()); err != nil {
+			`INSERT OR REPLACE INTO sync_state VALUES (?, ?, CAST(? AS BIGINT[]), ?, ?, ?)`,
+			p.ProjectSlug, p.HighWater, listLiteral(p.Pending), nullString(p.RunID), at.UTC(), nullTime(p.BackfilledSince)); err != nil {
 			return fmt.Errorf("sync_state %s: %w", p.ProjectSlug, err)
 		}
 	}
@@ -62,6 +62,13 @@ func listLiteral(ns []int64) string {
 	return b.String()
 }
 
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
 func nullString(s string) any {
 	if s == "" {
 		return nil
@@ -71,7 +78,7 @@ func nullString(s string) any {
 
 // States returns the sync_state of every project, by project_slug.
 func (s *Store) States(ctx context.Context) (map[string]ProjectState, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT project_slug, coalesce(high_water_build_num, 0), pending_builds, coalesce(last_run_id, ''), updated_at FROM sync_state`)
+	rows, err := s.db.QueryContext(ctx, `SELECT project_slug, coalesce(high_water_build_num, 0), pending_builds, coalesce(last_run_id, ''), updated_at, backfilled_since FROM sync_state`)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errState, err)
 	}
@@ -80,8 +87,8 @@ func (s *Store) States(ctx context.Context) (map[string]ProjectState, error) {
 	for rows.Next() {
 		var p ProjectState
 		var pending any
-		var at sql.NullTime
-		if err := rows.Scan(&p.ProjectSlug, &p.HighWater, &pending, &p.RunID, &at); err != nil {
+		var at, since sql.NullTime
+		if err := rows.Scan(&p.ProjectSlug, &p.HighWater, &pending, &p.RunID, &at, &since); err != nil {
 			return nil, fmt.Errorf("%w: %w", errState, err)
 		}
 		if l, ok := pending.([]any); ok {
@@ -92,6 +99,9 @@ func (s *Store) States(ctx context.Context) (map[string]ProjectState, error) {
 			}
 		}
 		p.UpdatedAt = at.Time.UTC()
+		if since.Valid {
+			p.BackfilledSince = since.Time.UTC()
+		}
 		out[p.ProjectSlug] = p
 	}
 	if err := rows.Err(); err != nil {

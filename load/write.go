@@ -26,6 +26,9 @@ type ProjectState struct {
 	Pending     []int64
 	RunID       string
 	UpdatedAt   time.Time // zero = time of the Write
+	// BackfilledSince: every build queued at or after it (and at or below HighWater) is loaded
+	// or pending. Zero = unknown (NULL).
+	BackfilledSince time.Time
 }
 
 // SyncError is one sync_errors row. BuildNum 0 means the error concerns the whole project;

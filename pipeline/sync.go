@@ -73,6 +73,7 @@ type syncer struct {
 	mem    memory.Allocator
 	res    Result
 
+	plans    map[string]extract.ProjectPlan
 	trackers map[string]*tracker
 	dates    map[string]bool
 	failures []Failure
@@ -168,13 +169,21 @@ func (s *syncer) projects(ctx context.Context) ([]string, error) {
 func (s *syncer) listAll(ctx context.Context, slugs []string, states map[string]load.ProjectState) map[string]extract.Targets {
 	var mu sync.Mutex
 	out := map[string]extract.Targets{}
+	s.plans = map[string]extract.ProjectPlan{}
+	plans := s.plans
 	p := pool.New().WithMaxGoroutines(s.o.Concurrency)
 	for _, slug := range slugs {
 		st := states[slug]
 		plan := extract.ProjectPlan{ProjectSlug: slug, HighWater: st.HighWater, Pending: st.Pending, Full: s.o.Full}
-		if st.HighWater == 0 || s.o.Full {
+		switch {
+		case st.HighWater == 0 || s.o.Full:
 			plan.Since = s.o.Since
+		case !st.BackfilledSince.IsZero() && s.o.Since.Before(st.BackfilledSince):
+			// This horizon reaches further back than earlier runs (say a nightly --full
+			// --since 14d ran first): read the older history too.
+			plan.Since, plan.BackfillUntil = s.o.Since, st.BackfilledSince
 		}
+		plans[slug] = plan
 		p.Go(func() {
 			t, err := extract.ListTargets(ctx, s.client, plan)
 			mu.Lock()
@@ -200,7 +209,9 @@ func (s *syncer) plan(targets map[string]extract.Targets, states map[string]load
 	var refs []extract.BuildRef
 	for _, slug := range slices.Sorted(maps.Keys(targets)) {
 		t := targets[slug]
-		s.trackers[slug] = newTracker(slug, states[slug].HighWater, t.New, append(slices.Clone(t.Pending), t.Waiting...))
+		tr := newTracker(slug, states[slug].HighWater, t.New, append(slices.Clone(t.Pending), t.Waiting...))
+		tr.backfilled, tr.reaching = states[slug].BackfilledSince, s.plans[slug].Since
+		s.trackers[slug] = tr
 		for _, n := range t.All() {
 			refs = append(refs, extract.BuildRef{ProjectSlug: slug, BuildNum: n})
 		}
@@ -293,8 +304,10 @@ func (s *syncer) load(ctx context.Context, batch []extract.Fetched) error {
 		lb.Builds, lb.Steps, lb.Artifacts, lb.Tests = tb.Builds, tb.Steps, tb.Artifacts, tb.Tests
 	}
 	for _, slug := range slices.Sorted(maps.Keys(touched)) {
-		hw, pending := s.trackers[slug].state()
-		lb.State = append(lb.State, load.ProjectState{ProjectSlug: slug, HighWater: hw, Pending: pending, RunID: s.res.RunID, UpdatedAt: now})
+		tr := s.trackers[slug]
+		hw, pending := tr.state()
+		lb.State = append(lb.State, load.ProjectState{ProjectSlug: slug, HighWater: hw, Pending: pending,
+			RunID: s.res.RunID, UpdatedAt: now, BackfilledSince: tr.covered()})
 	}
 	c, err := s.store.Write(ctx, lb)
 	if err != nil {

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"slices"
+	"time"
 )
 
 // tracker keeps one project's sync state while its builds arrive in any order, so that every
@@ -15,10 +16,28 @@ type tracker struct {
 	next     int            // targets[:next] have arrived
 	pending0 []int64        // pending at the start of the run
 	arrived  map[int64]bool // build → finished (true) or still to re-read (false)
+
+	// backfilled is the horizon earlier runs covered; reaching is this run's. Once every target
+	// has arrived the project is covered back to the earlier of the two.
+	backfilled, reaching time.Time
 }
 
 func newTracker(slug string, hw0 int64, targets, pending []int64) *tracker {
 	return &tracker{slug: slug, hw0: hw0, hw: hw0, targets: targets, pending0: pending, arrived: map[int64]bool{}}
+}
+
+// covered returns the horizon the project's loaded history now reaches back to.
+func (t *tracker) covered() time.Time {
+	if t.next < len(t.targets) || t.reaching.IsZero() {
+		return t.backfilled
+	}
+	if t.backfilled.IsZero() && t.hw0 > 0 {
+		return t.backfilled // history before this run's targets is of unknown extent
+	}
+	if t.backfilled.IsZero() || t.reaching.Before(t.backfilled) {
+		return t.reaching
+	}
+	return t.backfilled
 }
 
 // arrive records one build's outcome and advances the mark over every contiguous arrived target.
