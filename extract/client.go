@@ -37,7 +37,7 @@ type Config struct {
 	// Logger receives retry and failure lines (URLs and errors redacted); nil discards.
 	Logger *slog.Logger
 	// RawSink, when set, receives every decoded 2xx body with its kind ("me", "projects",
-	// "builds", "details", "artifacts", "tests"). It is called concurrently.
+	// "builds", "recent-builds", "details", "artifacts", "tests"). It is called concurrently.
 	RawSink func(kind string, body []byte)
 	// UserAgent overrides the User-Agent header.
 	UserAgent string
