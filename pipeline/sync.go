@@ -302,6 +302,12 @@ func (s *syncer) load(ctx context.Context, batch []extract.Fetched) error {
 		}
 		defer tb.Release()
 		lb.Builds, lb.Steps, lb.Artifacts, lb.Tests = tb.Builds, tb.Steps, tb.Artifacts, tb.Tests
+		for _, sk := range tb.Skipped {
+			in := inputs[sk.Index]
+			msg := s.redact(sk.Err)
+			s.failures = append(s.failures, Failure{ProjectSlug: in.ProjectSlug, BuildNum: in.Build.BuildNum.V, Stage: "decode", Err: msg})
+			lb.Errors = append(lb.Errors, load.SyncError{RunID: s.res.RunID, ProjectSlug: in.ProjectSlug, BuildNum: in.Build.BuildNum.V, Stage: "decode", Error: msg, At: now})
+		}
 	}
 	for _, slug := range slices.Sorted(maps.Keys(touched)) {
 		tr := s.trackers[slug]
