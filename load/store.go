@@ -54,21 +54,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("duckdb", path) // duckdb-go opens the file here already
+	db, err := openWriter(ctx, path)
 	if err != nil {
 		lk.release()
-		return nil, fmt.Errorf("%w %s: %w", errOpen, path, mapDuckLock(path, err))
-	}
-	// One connection: DuckDB serializes writers anyway, and TEMP tables and transactions are
-	// per-connection state.
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		lk.release()
-		return nil, fmt.Errorf("%w %s: %w", errOpen, path, mapDuckLock(path, err))
+		return nil, err
 	}
 	s := &Store{db: db, lock: lk, path: path}
 	if err := s.migrate(ctx); err != nil {
@@ -80,6 +69,40 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// readerWait is how long Open waits for readers (serve, sql, query) to let go of the file. Our
+// own lock file already excludes other writers, so DuckDB's lock can only be a reader's, and
+// readers hold it for the length of one query.
+const readerWait = 5 * time.Second
+
+// openWriter opens the file read-write, retrying while a reader process holds DuckDB's lock.
+func openWriter(ctx context.Context, path string) (*sql.DB, error) {
+	deadline := time.Now().Add(readerWait)
+	for {
+		db, err := sql.Open("duckdb", path) // duckdb-go opens the file here already
+		if err == nil {
+			// One connection: DuckDB serializes writers anyway, and TEMP tables and
+			// transactions are per-connection state.
+			db.SetMaxOpenConns(1)
+			db.SetMaxIdleConns(1)
+			db.SetConnMaxLifetime(0)
+			db.SetConnMaxIdleTime(0)
+			if err = db.PingContext(ctx); err == nil {
+				return db, nil
+			}
+			db.Close()
+		}
+		err = mapDuckLock(path, err)
+		if !errors.Is(err, ErrLocked) || time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w %s: %w", errOpen, path, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w %s: %w", errOpen, path, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // SchemaVersion is the schema version this build of buildlake writes.
