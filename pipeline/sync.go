@@ -17,6 +17,7 @@ import (
 	"github.com/buildlake/buildlake/export"
 	"github.com/buildlake/buildlake/extract"
 	"github.com/buildlake/buildlake/load"
+	"github.com/buildlake/buildlake/queries"
 	"github.com/buildlake/buildlake/transform"
 )
 
@@ -53,6 +54,10 @@ func Sync(ctx context.Context, store *load.Store, o Options) (Result, error) {
 	s.res = Result{RunID: newRunID(o.Now()), Status: StatusRunning, StartedAt: o.Now().UTC()}
 	if err := store.StartRun(ctx, s.run()); err != nil {
 		return s.res, fmt.Errorf("%w: record run: %w", errSync, err)
+	}
+	// The ad-hoc views (build_facts, test_runs, …) belong with the tables for analysts.
+	if err := queries.CreateViews(ctx, store.DB()); err != nil {
+		s.log.Warn("could not create views", "err", err)
 	}
 	err := s.sync(ctx)
 	s.finish(ctx, err)

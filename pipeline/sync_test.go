@@ -248,3 +248,13 @@ func TestShortHorizonFirstStillBackfills(t *testing.T) {
 		t.Errorf("third run made %d detail requests, want 0", got)
 	}
 }
+
+func TestSyncCreatesViews(t *testing.T) {
+	srv := newSim(t, circlecitest.Options{Projects: 1, BuildsPerProject: 20})
+	st := openStore(t, filepath.Join(t.TempDir(), "b.duckdb"))
+	defer st.Close()
+	syncOnce(t, st, srv, nil)
+	if got, want := count(t, st.DB(), "SELECT count(*) FROM build_facts"), count(t, st.DB(), "SELECT count(*) FROM builds"); got != want || got == 0 {
+		t.Fatalf("build_facts has %d rows, builds %d", got, want)
+	}
+}
