@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSimulateCommand starts `buildlake simulate` in-process, reads its url/token line, calls the
+// API with the token, checks the truth file, and stops it by cancelling its context (SIGINT).
+func TestSimulateCommand(t *testing.T) {
+	truth := filepath.Join(t.TempDir(), "truth.json")
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := newRootCmd()
+	cmd.SetOut(pw)
+	cmd.SetArgs([]string{"simulate", "--seed", "5", "--projects", "2", "--builds", "40", "--truth", truth})
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx); pw.Close() }()
+
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	var url, token string
+	for _, f := range strings.Fields(line) {
+		k, v, _ := strings.Cut(f, "=")
+		switch k {
+		case "url":
+			url = v
+		case "token":
+			token = v
+		}
+	}
+	if !strings.HasPrefix(url, "http://127.0.0.1:") || token == "" {
+		t.Fatalf("first line %q: want url=http://127.0.0.1:… token=…", line)
+	}
+	for tok, want := range map[string]int{token: 200, "wrong": 401} {
+		req, _ := http.NewRequest("GET", url+"/api/v1.1/me", nil)
+		req.Header.Set("Circle-Token", tok)
+		req.Header.Set("Accept", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET /me with token %q: %d, want %d", tok, resp.StatusCode, want)
+		}
+	}
+	b, err := os.ReadFile(truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr map[string]json.RawMessage
+	if err := json.Unmarshal(b, &tr); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"flaky_tests", "flaky_jobs", "regression", "queue_crunch"} {
+		if _, ok := tr[k]; !ok {
+			t.Errorf("truth file lacks %q", k)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("simulate returned %v after cancel", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("simulate did not stop within 5 s of cancel")
+	}
+}
+
+func TestSimulateRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"simulate", "--fault-rate", "1.5"},
+		{"simulate", "--projects", "0"},
+		{"simulate", "--listen", "nonsense"},
+	} {
+		if code := run(context.Background(), args); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
+		}
+	}
+}
+
+// TestDemo runs the demo on a small simulated account: it must sync, export, write the dashboard
+// and print the counts and the canned queries.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	var out strings.Builder
+	err := runDemo(context.Background(), &out, io.Discard, demoFlags{dir: dir, seed: 2, projects: 2, builds: 120, days: 20})
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"success", "builds", "== flaky-tests", "== queue-time-trend", "dashboard:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, p := range []string{"buildlake.duckdb", "dashboard.html", "parquet/builds", "parquet/projects"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Errorf("demo did not write %s: %v", p, err)
+		}
+	}
+	// A second demo in the same directory starts afresh instead of failing.
+	out.Reset()
+	if err := runDemo(context.Background(), &out, io.Discard, demoFlags{dir: dir, seed: 2, projects: 2, builds: 120, days: 20}); err != nil {
+		t.Fatalf("second demo: %v", err)
+	}
+}
