@@ -99,8 +99,7 @@ func shardSlugs(ctx context.Context, conn *sql.Conn, s Shard) ([]string, error) 
 }
 
 // projects writes the unpartitioned projects table.
-func (e *exporter) projects(ctx context.Context) (TableResult, error) {
-	var tr TableResult
+func (e *exporter) projects(ctx context.Context) (tr TableResult, err error) {
 	cols, err := selectList(ctx, e.conn, "projects", "t")
 	if err != nil {
 		return tr, err
@@ -109,6 +108,7 @@ func (e *exporter) projects(ctx context.Context) (TableResult, error) {
 	if err := p.resetStaging(); err != nil {
 		return tr, err
 	}
+	defer p.removeStagingOnError(&err)
 	staged := p.staging + "/projects.tmp"
 	q := fmt.Sprintf("COPY (SELECT %s FROM projects t WHERE %s) TO %s (%s)",
 		cols, shardFilter("t", e.o.Shard.Sharded()), quoteLiteral(staged), copyOptions)
@@ -127,8 +127,7 @@ func (e *exporter) projects(ctx context.Context) (TableResult, error) {
 
 // partitioned writes a date-partitioned table, a batch of dates per COPY, publishing each batch's
 // partitions as soon as they are written.
-func (e *exporter) partitioned(ctx context.Context, table string) (TableResult, error) {
-	var tr TableResult
+func (e *exporter) partitioned(ctx context.Context, table string) (tr TableResult, err error) {
 	cols, err := selectList(ctx, e.conn, table, "t")
 	if err != nil {
 		return tr, err
@@ -137,6 +136,7 @@ func (e *exporter) partitioned(ctx context.Context, table string) (TableResult, 
 	if err := p.resetStaging(); err != nil {
 		return tr, err
 	}
+	defer p.removeStagingOnError(&err)
 	dbDates, err := e.dates(ctx)
 	if err != nil {
 		return tr, err

@@ -29,11 +29,11 @@ type Options struct {
 
 // TableResult counts what one table's export did.
 type TableResult struct {
-	Partitions int   // partition files written (projects: 1)
-	Removed    int   // partition files deleted because the database no longer has rows for them
-	Rows       int64 // rows written
-	Bytes      int64 // bytes of the files written
-	Dates      []string
+	Partitions int      // partition files written (projects: 1)
+	Removed    int      // partition files deleted because the database no longer has rows for them
+	Rows       int64    // rows written
+	Bytes      int64    // bytes of the files written
+	Dates      []string // the partitions written, in order
 }
 
 // Result summarizes one Export call.

@@ -63,6 +63,14 @@ func (p tablePaths) removeStaging() error {
 	return nil
 }
 
+// removeStagingOnError removes the staging directory after a failed export (a crash leaves it to
+// the next run's resetStaging instead).
+func (p tablePaths) removeStagingOnError(err *error) {
+	if *err != nil {
+		_ = os.RemoveAll(p.staging)
+	}
+}
+
 // publish makes staged durable and renames it to dst, atomically replacing any previous file,
 // then syncs the directory so the rename itself survives a power loss. It returns the size.
 func (p tablePaths) publish(staged, dst string) (int64, error) {
