@@ -153,3 +153,27 @@ func allFiles(t *testing.T, dir string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestCanceledExportCleansUp cancels an export after its first builds partition: Export returns
+// the error, removes its staging files, and leaves readable partitions.
+func TestCanceledExportCleansUp(t *testing.T) {
+	_, s := newFixtureDB(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	afterPublish = func(path string) {
+		if strings.Contains(path, "builds") {
+			cancel()
+		}
+	}
+	defer func() { afterPublish = nil }()
+	if _, err := Export(ctx, s.DB(), Options{Dir: dir}); err == nil {
+		t.Fatal("Export after cancel succeeded")
+	}
+	if all, vis := allFiles(t, dir), visibleFiles(t, dir); len(all) != len(vis) {
+		t.Errorf("hidden files left after a failed export: %v", all)
+	}
+	if n := len(readDataset(t, dir, "builds")); n == 0 || n == len(readDuckDB(t, s.DB(), "builds")) {
+		t.Errorf("builds rows after cancel = %d, want some but not all", n)
+	}
+}

@@ -158,6 +158,9 @@ func (e *exporter) partitioned(ctx context.Context, table string) (tr TableResul
 			return tr, err
 		}
 		for _, sp := range staged {
+			if err := ctx.Err(); err != nil {
+				return tr, fmt.Errorf("%w: %s: %w", errExport, table, err)
+			}
 			size, err := p.publish(sp.file, p.partitionFile(sp.date))
 			if err != nil {
 				return tr, err
