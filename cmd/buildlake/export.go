@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/buildlake/buildlake/export"
-	_ "github.com/buildlake/buildlake/load" // registers the duckdb driver
+	"github.com/buildlake/buildlake/load"
 )
 
 type exportFlags struct {
@@ -90,9 +89,9 @@ func runExport(ctx context.Context, w io.Writer, dbPath string, o export.Options
 	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: %s does not exist (run buildlake sync first, or set --db)", errExportDB, dbPath)
 	}
-	db, err := sql.Open("duckdb", dbPath+"?access_mode=read_only")
+	db, err := load.OpenReadOnly(ctx, dbPath)
 	if err != nil {
-		return fmt.Errorf("%w %s: %w", errExportDB, dbPath, err)
+		return fmt.Errorf("%w: %w", errExportDB, err)
 	}
 	defer db.Close()
 	res, err := export.Export(ctx, db, o)
