@@ -67,6 +67,9 @@ func Sync(ctx context.Context, store *load.Store, o Options) (Result, error) {
 	if ferr := store.FinishRun(fctx, s.run()); ferr != nil && err == nil {
 		err = fmt.Errorf("%w: record run: %w", errSync, ferr)
 	}
+	if err == nil && s.res.Status == StatusPartial {
+		err = fmt.Errorf("%w: %s", ErrPartial, summarize(s.res.Failures))
+	}
 	return s.res, err
 }
 
