@@ -2,7 +2,9 @@ package load
 
 import (
 	"database/sql/driver"
+	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +36,7 @@ func getterFor(a arrow.Array) (getter, error) {
 			if c.IsNull(i) {
 				return nil
 			}
-			return strings.Clone(c.Value(i)) // the appender may keep it past the record's life
+			return c.Value(i) // DuckDB copies it into its vector: no clone needed
 		}, nil
 	case *array.Int64:
 		return func(i int) driver.Value {
@@ -124,16 +126,53 @@ func keyString(gs []getter, idx []int, i int) string {
 }
 
 // lastOfEachKey returns the rows to write: for rows sharing a key only the last one, in order,
-// because one upsert statement may not touch a row twice. A NULL key part is an error.
-func lastOfEachKey(table string, gs []getter, idx []int, n int) ([]int, error) {
+// because a child build's rows are written whole and must not repeat a key. A NULL key part is an
+// error. Most batches have no repeated key, so a 64-bit hash of each key finds that out without
+// building strings; only when two hashes meet are the keys compared exactly.
+func lastOfEachKey(table string, rec arrow.RecordBatch, gs []getter, idx []int, n int) ([]int, error) {
+	hs := make(map[uint64]struct{}, n)
+	var h maphash.Hash
+	var buf [8]byte
+	repeated := false
+	for i := range n {
+		h.Reset()
+		for _, k := range idx {
+			col := rec.Column(k)
+			if col.IsNull(i) {
+				return nil, fmt.Errorf("%w: %s row %d has a NULL key column", errSchema, table, i)
+			}
+			switch c := col.(type) {
+			case *array.String:
+				v := c.Value(i)
+				binary.LittleEndian.PutUint64(buf[:], uint64(len(v)))
+				h.Write(buf[:])
+				h.WriteString(v)
+			case *array.Int64:
+				binary.LittleEndian.PutUint64(buf[:], uint64(c.Value(i)))
+				h.Write(buf[:])
+			case *array.Int32:
+				binary.LittleEndian.PutUint64(buf[:], uint64(c.Value(i)))
+				h.Write(buf[:])
+			default:
+				repeated = true // another key type: take the exact path
+			}
+		}
+		sum := h.Sum64()
+		if _, ok := hs[sum]; ok {
+			repeated = true
+		}
+		hs[sum] = struct{}{}
+	}
+	if !repeated {
+		rows := make([]int, n)
+		for i := range rows {
+			rows[i] = i
+		}
+		return rows, nil
+	}
 	last := make(map[string]int, n)
 	keys := make([]string, n)
 	for i := range n {
-		for _, k := range idx {
-			if gs[k](i) == nil {
-				return nil, fmt.Errorf("%w: %s row %d has a NULL key column", errSchema, table, i)
-			}
-		}
 		keys[i] = keyString(gs, idx, i)
 		last[keys[i]] = i
 	}

@@ -1,5 +1,8 @@
 -- buildlake DuckDB schema, version 1. Tables and columns follow ../shared/SPEC.md section 3.
--- Keys are natural keys. Timestamps are UTC TIMESTAMP; durations are BIGINT milliseconds (*_millis).
+-- Keys are natural keys. The child tables (steps, artifacts, tests) declare no PRIMARY KEY: load
+-- replaces a build's child rows whole (delete, then append), so their keys (load.TableKeys) stay
+-- unique by construction, and an index would cost more on every write than it saves (see
+-- docs/benchmarks.md). Timestamps are UTC TIMESTAMP; durations are BIGINT milliseconds (*_millis).
 
 CREATE TABLE IF NOT EXISTS schema_version (
     version    INTEGER NOT NULL,
@@ -84,8 +87,7 @@ CREATE TABLE IF NOT EXISTS steps (
     canceled            BOOLEAN,
     infrastructure_fail BOOLEAN,
     background          BOOLEAN,
-    has_output          BOOLEAN,
-    PRIMARY KEY (project_slug, build_num, step_index, node_index)
+    has_output          BOOLEAN
 );
 
 CREATE TABLE IF NOT EXISTS artifacts (
@@ -94,8 +96,7 @@ CREATE TABLE IF NOT EXISTS artifacts (
     node_index   INTEGER NOT NULL,
     path         VARCHAR NOT NULL,
     pretty_path  VARCHAR,
-    url          VARCHAR,
-    PRIMARY KEY (project_slug, build_num, node_index, path)
+    url          VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS tests (
@@ -110,8 +111,7 @@ CREATE TABLE IF NOT EXISTS tests (
     run_time_millis BIGINT,
     message         VARCHAR,
     source          VARCHAR,
-    source_type     VARCHAR,
-    PRIMARY KEY (project_slug, build_num, test_index)
+    source_type     VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS sync_runs (
