@@ -294,9 +294,6 @@ func (s *syncer) load(ctx context.Context, batch []extract.Fetched) error {
 			errs = append(errs, load.SyncError{RunID: s.res.RunID, ProjectSlug: f.ProjectSlug, BuildNum: f.BuildNum, Stage: f.Stage, Error: msg, At: now})
 			continue
 		}
-		if d := queueDate(f.Build); d != "" {
-			s.dates[d] = true
-		}
 		inputs = append(inputs, transform.Input{
 			ProjectSlug: f.ProjectSlug, Build: f.Build, Artifacts: f.Artifacts, Tests: f.Tests,
 			HaveSteps: !s.o.NoSteps, HaveArtifacts: f.HaveArtifacts, HaveTests: f.HaveTests,
@@ -323,9 +320,15 @@ func (s *syncer) load(ctx context.Context, batch []extract.Fetched) error {
 		lb.State = append(lb.State, load.ProjectState{ProjectSlug: slug, HighWater: hw, Pending: pending,
 			RunID: s.res.RunID, UpdatedAt: now, BackfilledSince: tr.covered()})
 	}
+	if err := s.noteDates(ctx, inputs); err != nil { // the partitions the builds leave…
+		return err
+	}
 	c, err := s.store.Write(ctx, lb)
 	if err != nil {
 		return fmt.Errorf("%w: load: %w", errSync, err)
+	}
+	if err := s.noteDates(ctx, inputs); err != nil { // …and those they enter
+		return err
 	}
 	s.res.Builds += c.Builds
 	s.res.Steps += c.Steps
@@ -410,12 +413,22 @@ func summarize(fs []Failure) string {
 	return fmt.Sprintf("%d failures in %s; first: %s %s: %s", len(fs), strings.Join(parts, ", "), where, first.Stage, first.Err)
 }
 
-// queueDate is the build's partition date (UTC) in the Parquet export.
-func queueDate(b extract.Build) string {
-	for _, t := range []extract.OptTime{b.UsageQueuedAt, b.QueuedAt, b.StartTime, b.StopTime} {
-		if t.Valid {
-			return t.V.UTC().Format(time.DateOnly)
-		}
+// noteDates adds the Parquet partitions the inputs' builds are in now to the run's export set.
+func (s *syncer) noteDates(ctx context.Context, inputs []transform.Input) error {
+	if s.o.ParquetDir == "" || len(inputs) == 0 {
+		return nil
 	}
-	return ""
+	slugs := make([]string, len(inputs))
+	nums := make([]int64, len(inputs))
+	for i, in := range inputs {
+		slugs[i], nums[i] = in.ProjectSlug, in.Build.BuildNum.V
+	}
+	dates, err := export.PartitionDates(ctx, s.store.DB(), slugs, nums)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errSync, err)
+	}
+	for _, d := range dates {
+		s.dates[d] = true
+	}
+	return nil
 }

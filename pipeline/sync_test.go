@@ -258,3 +258,34 @@ func TestSyncCreatesViews(t *testing.T) {
 		t.Fatalf("build_facts has %d rows, builds %d", got, want)
 	}
 }
+
+// TestSyncParquetDirFollowsTheDatabase: sync --parquet-dir exports what each run touched, so
+// after runs that add and finish builds the Parquet dataset still equals the tables.
+func TestSyncParquetDirFollowsTheDatabase(t *testing.T) {
+	srv := newSim(t, circlecitest.Options{Projects: 2, BuildsPerProject: 60})
+	dir := t.TempDir()
+	pq := filepath.Join(dir, "parquet")
+	st := openStore(t, filepath.Join(dir, "b.duckdb"))
+	defer st.Close()
+	withParquet := func(o *pipeline.Options) { o.ParquetDir = pq }
+	check := func(when string) {
+		t.Helper()
+		for _, table := range []string{"builds", "steps", "tests", "artifacts"} {
+			q := fmt.Sprintf(`SELECT count(*) FROM (
+				SELECT * EXCLUDE (date) FROM read_parquet('%s/%s/*/*.parquet', hive_partitioning = true)
+				EXCEPT ALL SELECT * FROM %s)`, pq, table, table)
+			if extra := count(t, st.DB(), q); extra != 0 {
+				t.Errorf("%s: %d rows of %s in Parquet are not in the table", when, extra, table)
+			}
+			pqRows := count(t, st.DB(), fmt.Sprintf(`SELECT count(*) FROM read_parquet('%s/%s/*/*.parquet')`, pq, table))
+			if dbRows := count(t, st.DB(), "SELECT count(*) FROM "+table); pqRows != dbRows {
+				t.Errorf("%s: %s has %d rows in Parquet, %d in the table", when, table, pqRows, dbRows)
+			}
+		}
+	}
+	syncOnce(t, st, srv, withParquet)
+	check("first run")
+	srv.Advance(8 * time.Hour)
+	syncOnce(t, st, srv, withParquet)
+	check("after Advance")
+}
