@@ -72,7 +72,7 @@ decode + transform + load, and DuckDB's own read_json + INSERT as the reference.
 // syncRun is one child sync, as measured from outside and as recorded in sync_runs.
 type syncRun struct {
 	Wall, Run               time.Duration // process wall time; the run's own (sync_runs) duration
-	PeakRSS                 int64 // bytes
+	PeakRSS                 int64         // bytes
 	Requests, Builds, Steps int64
 	Status                  string
 }
