@@ -118,18 +118,25 @@ func TestSecondWriterFailsAtOnce(t *testing.T) {
 	}
 }
 
-// TestSigtermMidSync sends SIGTERM while a sync fetches: it must exit within 10 s, record its
-// run as canceled, and leave a state from which the next sync reaches the uninterrupted result.
+// TestSigtermMidSync sends SIGTERM while a sync fetches, some of its requests stalled in slow
+// bodies: it must exit within 10 s, record its run as canceled, and leave a state from which the
+// next sync reaches the uninterrupted result.
 func TestSigtermMidSync(t *testing.T) {
 	t.Parallel()
 	want := baseline(t)
 	o := simOptions()
 	o.Latency = 5 * time.Millisecond
+	o.Faults = circlecitest.Faults{Slow: 0.05}
+	o.SlowBodyDelay = time.Minute // beyond the client's 30 s request timeout
 	srv := newSimServer(t, o)
 	db := filepath.Join(t.TempDir(), "b.duckdb")
 
 	c := startCLI(t, srv.Token, syncArgs(srv, db, "--rate", "60")...)
-	waitFor(t, 20*time.Second, "the sync to fetch builds", func() bool { return srv.Requests()["details"] >= 30 })
+	// A slow body stalls for a minute, so every one served so far is still stalled.
+	waitFor(t, 20*time.Second, "the sync to fetch builds and stall in a slow body", func() bool {
+		r := srv.Requests()
+		return r["details"] >= 30 && r["fault"] >= 1
+	})
 	sent := time.Now()
 	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -143,14 +150,18 @@ func TestSigtermMidSync(t *testing.T) {
 	if took > 10*time.Second {
 		t.Errorf("exit took %s after SIGTERM, want < 10s", took)
 	}
-	if code == 0 {
-		t.Errorf("a canceled sync exited 0")
+	if code != 1 {
+		t.Errorf("a canceled sync exited %d, want 1", code)
+	}
+	if last := lastLine(c.stderr.String()); !strings.Contains(last, "canceled") {
+		t.Errorf("the last line does not say the sync was canceled: %q", last)
 	}
 	if _, statuses, _ := inspectDB(t, db); len(statuses) != 1 || statuses[0] != "canceled" {
 		t.Errorf("sync_runs statuses %v, want [canceled]", statuses)
 	}
 
-	next, code := runCLI(t, srv.Token, syncArgs(srv, db, "--rate", "200")...)
+	clean := newSimServer(t, simOptions()) // same data, no stalls
+	next, code := runCLI(t, clean.Token, syncArgs(clean, db, "--rate", "500")...)
 	if code != 0 {
 		t.Fatalf("the sync after SIGTERM: status %d: %s", code, next.stderr.String())
 	}

@@ -124,6 +124,9 @@ func runSync(ctx context.Context, stderr io.Writer, dbPath string, o pipeline.Op
 	if err != nil && errors.Is(err, pipeline.ErrPartial) {
 		return fmt.Errorf("partial failure: %s", failedProjects(res))
 	}
+	if err != nil && res.Status == pipeline.StatusCanceled {
+		return errors.New("sync canceled; the next sync resumes where this one stopped")
+	}
 	return err
 }
 
