@@ -31,14 +31,21 @@ func TestKillNineThenResume(t *testing.T) {
 	// A kill moment is a number of API requests served, so that machine load does not shift the
 	// kills towards the start: a full sync makes about 280 and commits its first batch after
 	// about 200 (2 s at --rate 100). The moments are spread over [0, 330), one per stratum in a
-	// random order; 0 kills during start-up (opening and migrating the database).
-	strata := rng.Perm(runs)
+	// random order, except that the first stratum kills during start-up (creating, opening or
+	// migrating the database), 0-300 ms after exec, and comes first.
+	strata := []int{0} // the first run dies while it creates the database
+	for _, k := range rng.Perm(runs - 1) {
+		strata = append(strata, k+1)
+	}
 	killed := 0
 	for i := range runs {
 		// Most runs re-read everything (--full; the first run does anyway), so that any moment of
 		// a whole sync can be hit; every third resumes incrementally from what the kills left.
 		args := syncArgs(srv, db, "--rate", "100", "--full")
 		moment := int64(strata[i])*33 + rng.Int64N(33)
+		if strata[i] == 0 {
+			moment = 0 // the first stratum kills during start-up, by time
+		}
 		if i%3 == 2 {
 			args = args[:len(args)-1]
 			moment = rng.Int64N(60)
