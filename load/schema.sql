@@ -1,8 +1,8 @@
 -- buildlake DuckDB schema, version 1. Tables and columns follow ../shared/SPEC.md section 3.
--- Keys are natural keys. The child tables (steps, artifacts, tests) declare no PRIMARY KEY: load
--- replaces a build's child rows whole (delete, then append), so their keys (load.TableKeys) stay
--- unique by construction, and an index would cost more on every write than it saves (see
--- docs/benchmarks.md). Timestamps are UTC TIMESTAMP; durations are BIGINT milliseconds (*_millis).
+-- Keys are natural keys (load.TableKeys). Only projects declares its key as a PRIMARY KEY: load
+-- replaces a build's rows in builds, steps, artifacts and tests whole (delete, then append, in one
+-- transaction by the single writer), so their keys stay unique by construction, and an ART index
+-- on VARCHAR keys costs more on every write than it saves (see docs/benchmarks.md). Timestamps are UTC TIMESTAMP; durations are BIGINT milliseconds (*_millis).
 
 CREATE TABLE IF NOT EXISTS schema_version (
     version    INTEGER NOT NULL,
@@ -65,8 +65,7 @@ CREATE TABLE IF NOT EXISTS builds (
     usage_queue_millis  BIGINT,
     run_queue_millis    BIGINT,
     queue_millis        BIGINT,
-    extracted_at        TIMESTAMP,
-    PRIMARY KEY (project_slug, build_num)
+    extracted_at        TIMESTAMP
 );
 
 CREATE TABLE IF NOT EXISTS steps (

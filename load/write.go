@@ -64,8 +64,10 @@ func (s *Store) Write(ctx context.Context, b Batch) (Counts, error) {
 		if c.Projects, err = s.upsert(ctx, conn, "projects", b.Projects); err != nil {
 			return err
 		}
-		if c.Builds, err = s.upsert(ctx, conn, "builds", b.Builds); err != nil {
-			return err
+		if b.Builds != nil && b.Builds.NumRows() > 0 {
+			if c.Builds, err = s.replaceByBuild(ctx, conn, "builds", b.Builds, b.Builds); err != nil {
+				return err
+			}
 		}
 		for _, ch := range []struct {
 			table string
@@ -75,7 +77,9 @@ func (s *Store) Write(ctx context.Context, b Batch) (Counts, error) {
 			if ch.rec == nil {
 				continue
 			}
-			if *ch.n, err = s.replaceChildren(ctx, conn, ch.table, ch.rec, b.Builds); err != nil {
+			// A child record is the complete set of rows of the batch's builds and of the
+			// builds it names itself.
+			if *ch.n, err = s.replaceByBuild(ctx, conn, ch.table, ch.rec, b.Builds, ch.rec); err != nil {
 				return err
 			}
 		}
@@ -128,8 +132,8 @@ func appendRows(ctx context.Context, a *duckdb.Appender, p prepared) error {
 	return a.CloseWithCancel(ctx)
 }
 
-// upsert writes rec into a parent table (projects, builds) with INSERT OR REPLACE through a
-// query appender: DuckDB runs the statement per appended chunk, no staging table needed.
+// upsert writes rec into projects with INSERT OR REPLACE through a query appender: DuckDB runs
+// the statement per appended chunk, no staging table needed.
 func (s *Store) upsert(ctx context.Context, conn *sql.Conn, table string, rec arrow.RecordBatch) (int64, error) {
 	if rec == nil || rec.NumRows() == 0 {
 		return 0, nil
@@ -152,21 +156,23 @@ func (s *Store) upsert(ctx context.Context, conn *sql.Conn, table string, rec ar
 	return int64(len(p.rows)), nil
 }
 
-// replaceChildren makes rec the complete set of table's rows for every build in builds or rec:
-// it deletes every row of those builds, then appends rec's rows straight into the table. The
-// child tables have no PRIMARY KEY (see schema.sql): keys stay unique because a build's rows are
-// only ever written whole, and rows repeating a key within rec were collapsed by prepare.
+// replaceByBuild makes rec the complete set of table's rows for every build named in owners: it
+// deletes every row of those builds, then appends rec's rows straight into the table. Only
+// projects has a PRIMARY KEY (see schema.sql): keys stay unique because one writer replaces a
+// build's rows whole in one transaction, and rows repeating a key within rec were collapsed by
+// prepare.
 //
-// This is faster than the staged INSERT OR REPLACE it replaced (no ART index to maintain on
-// VARCHAR keys, no staging table, two statements instead of five): see BenchmarkWriteGrowing.
-func (s *Store) replaceChildren(ctx context.Context, conn *sql.Conn, table string, rec, builds arrow.RecordBatch) (int64, error) {
+// This is several times faster than INSERT OR REPLACE into PK'd tables (no ART index to maintain
+// on VARCHAR keys, no staging table, two statements per table instead of five): see
+// BenchmarkWriteGrowing and docs/benchmarks.md.
+func (s *Store) replaceByBuild(ctx context.Context, conn *sql.Conn, table string, rec arrow.RecordBatch, owners ...arrow.RecordBatch) (int64, error) {
 	p, err := s.prepare(table, rec)
 	if err != nil {
 		return 0, err
 	}
 	del := "DELETE FROM " + table + " USING appended_data d WHERE " + table + ".project_slug = d.slug AND " +
 		table + ".build_num = d.num"
-	if err := deleteByBuild(ctx, conn, table, del, builds, rec); err != nil {
+	if err := deleteByBuild(ctx, conn, table, del, owners...); err != nil {
 		return 0, err
 	}
 	if len(p.rows) == 0 {
