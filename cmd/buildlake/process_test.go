@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -77,6 +78,9 @@ func TestKillNineThenResume(t *testing.T) {
 	got, statuses, _ := inspectDB(t, db)
 	if last := statuses[len(statuses)-1]; last != "success" {
 		t.Errorf("last run status %q, want success", last)
+	}
+	if slices.Contains(statuses, "running") {
+		t.Errorf("runs killed earlier still show as running: %v", statuses)
 	}
 	sameTables(t, "after kill -9 and resume", got, want)
 }
