@@ -12,24 +12,35 @@ import (
 
 var errState = errors.New("could not read sync state")
 
+// writeState upserts the states with one statement (a sync batch touches up to every project:
+// one statement per project cost a millisecond each).
 func writeState(ctx context.Context, conn *sql.Conn, st []ProjectState) error {
+	if len(st) == 0 {
+		return nil
+	}
 	now := time.Now().UTC()
+	args := make([]any, 0, 6*len(st))
 	for _, p := range st {
 		at := p.UpdatedAt
 		if at.IsZero() {
 			at = now
 		}
-		if _, err := conn.ExecContext(ctx,
-			`INSERT OR REPLACE INTO sync_state VALUES (?, ?, CAST(? AS BIGINT[]), ?, ?, ?)`,
-			p.ProjectSlug, p.HighWater, listLiteral(p.Pending), nullString(p.RunID), at.UTC(), nullTime(p.BackfilledSince)); err != nil {
-			return fmt.Errorf("sync_state %s: %w", p.ProjectSlug, err)
-		}
+		args = append(args, p.ProjectSlug, p.HighWater, listLiteral(p.Pending), nullString(p.RunID), at.UTC(), nullTime(p.BackfilledSince))
+	}
+	q := "INSERT OR REPLACE INTO sync_state VALUES " + rowsOf("(?, ?, CAST(? AS BIGINT[]), ?, ?, ?)", len(st))
+	if _, err := conn.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("sync_state: %w", err)
 	}
 	return nil
 }
 
+// writeErrors appends the errors with one statement.
 func writeErrors(ctx context.Context, conn *sql.Conn, es []SyncError) error {
+	if len(es) == 0 {
+		return nil
+	}
 	now := time.Now().UTC()
+	args := make([]any, 0, 6*len(es))
 	for _, e := range es {
 		at := e.At
 		if at.IsZero() {
@@ -39,12 +50,17 @@ func writeErrors(ctx context.Context, conn *sql.Conn, es []SyncError) error {
 		if e.BuildNum != 0 {
 			num = e.BuildNum
 		}
-		if _, err := conn.ExecContext(ctx, `INSERT INTO sync_errors VALUES (?, ?, ?, ?, ?, ?)`,
-			e.RunID, nullString(e.ProjectSlug), num, nullString(e.Stage), e.Error, at.UTC()); err != nil {
-			return fmt.Errorf("sync_errors: %w", err)
-		}
+		args = append(args, e.RunID, nullString(e.ProjectSlug), num, nullString(e.Stage), e.Error, at.UTC())
+	}
+	if _, err := conn.ExecContext(ctx, "INSERT INTO sync_errors VALUES "+rowsOf("(?, ?, ?, ?, ?, ?)", len(es)), args...); err != nil {
+		return fmt.Errorf("sync_errors: %w", err)
 	}
 	return nil
+}
+
+// rowsOf repeats one VALUES row n times, comma-separated.
+func rowsOf(row string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
 // listLiteral renders a BIGINT[] literal such as [1,2,3]; binding it as text and casting avoids

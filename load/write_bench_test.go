@@ -144,3 +144,19 @@ func BenchmarkWriteGrowing(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkWriteState measures the state part of a sync batch: 100 projects' sync_state rows
+// (a 250-build batch of an org with many projects touches about that many).
+func BenchmarkWriteState(b *testing.B) {
+	s, _ := openTemp(b)
+	var st []ProjectState
+	for i := range 100 {
+		st = append(st, ProjectState{ProjectSlug: "github/acme/p" + strconv.Itoa(i), HighWater: int64(i), Pending: []int64{1, 2}, RunID: "r"})
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := s.Write(ctx, Batch{State: st}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
