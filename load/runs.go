@@ -47,3 +47,18 @@ func (s *Store) putRun(ctx context.Context, r Run) error {
 	}
 	return nil
 }
+
+// InterruptedSummary is the error_summary CloseInterruptedRuns gives the runs it closes.
+const InterruptedSummary = "interrupted: the process stopped during the run"
+
+// CloseInterruptedRuns marks the runs that a dead process (kill -9, OOM, power loss) left
+// "running" as "failed", so sync_runs does not show them running forever. Holding the store
+// proves no other run is live: it is the database's only writer. It returns how many it closed.
+func (s *Store) CloseInterruptedRuns(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE sync_runs SET status = 'failed', finished_at = coalesce(finished_at, ?),
+		error_summary = ? WHERE status = 'running'`, now.UTC(), InterruptedSummary)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", errRun, err)
+	}
+	return res.RowsAffected()
+}

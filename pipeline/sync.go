@@ -52,7 +52,7 @@ func Sync(ctx context.Context, store *load.Store, o Options) (Result, error) {
 	o = o.withDefaults()
 	s := &syncer{o: o, store: store, log: o.Logger, mem: memory.NewGoAllocator()}
 	s.res = Result{RunID: newRunID(o.Now()), Status: StatusRunning, StartedAt: o.Now().UTC()}
-	if n, err := closeInterrupted(ctx, store, o.Now()); err != nil {
+	if n, err := store.CloseInterruptedRuns(ctx, o.Now()); err != nil {
 		return s.res, fmt.Errorf("%w: record run: %w", errSync, err)
 	} else if n > 0 {
 		s.log.Warn("marked runs interrupted by an earlier process as failed", "runs", n)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/buildlake/buildlake/load"
 	"github.com/buildlake/buildlake/pipeline"
 )
 
@@ -22,7 +23,7 @@ var (
 const recordTimeout = 10 * time.Second
 
 // interruptedSummary is the error_summary of a run left "running" by a process that died.
-const interruptedSummary = "interrupted: the process stopped during the run"
+const interruptedSummary = load.InterruptedSummary
 
 // recordPanic makes the panicked run a failed row in sync_runs: it updates the "running" row
 // the pipeline wrote at the start of the run, or inserts one when the panic came before it.
@@ -56,12 +57,11 @@ func (s *Scheduler) recoverState(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, recordTimeout)
 	defer cancel()
 	db := s.store.DB()
-	res, err := db.ExecContext(ctx, `UPDATE sync_runs SET status = ?, finished_at = coalesce(finished_at, ?),
-		error_summary = ? WHERE status = ?`, pipeline.StatusFailed, s.now().UTC(), interruptedSummary, pipeline.StatusRunning)
+	n, err := s.store.CloseInterruptedRuns(ctx, s.now())
 	if err != nil {
 		return fmt.Errorf("%w: %w", errRecover, err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
+	if n > 0 {
 		s.log.Warn("marked runs interrupted by an earlier process as failed", "runs", n)
 	}
 	rows, err := db.QueryContext(ctx, `SELECT trigger, max(finished_at) FROM sync_runs
