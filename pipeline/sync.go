@@ -72,8 +72,11 @@ func Sync(ctx context.Context, store *load.Store, o Options) (Result, error) {
 	if ferr := store.FinishRun(fctx, s.run()); ferr != nil && err == nil {
 		err = fmt.Errorf("%w: record run: %w", errSync, ferr)
 	}
-	if err == nil && s.res.Status == StatusPartial {
+	switch {
+	case err == nil && s.res.Status == StatusPartial:
 		err = fmt.Errorf("%w: %s", ErrPartial, summarize(s.res.Failures))
+	case err == nil && s.res.Status == StatusFailed:
+		err = fmt.Errorf("%w: %s", errSync, summarize(s.res.Failures))
 	}
 	return s.res, err
 }
@@ -358,12 +361,25 @@ func (s *syncer) finish(ctx context.Context, err error) {
 	case err != nil:
 		s.res.Status = StatusFailed
 		s.res.Errors++
+	case len(s.failures) > 0 && s.res.Builds == 0 && s.projectsFailed() == s.res.Projects:
+		s.res.Status = StatusFailed // nothing could be listed: a bad token, say
 	case len(s.failures) > 0:
 		s.res.Status = StatusPartial
 	default:
 		s.res.Status = StatusSuccess
 	}
 	s.res.ExportedDates = slices.Sorted(maps.Keys(s.dates))
+}
+
+// projectsFailed counts the projects whose build list could not be read.
+func (s *syncer) projectsFailed() int {
+	n := 0
+	for _, f := range s.failures {
+		if f.Stage == "list" {
+			n++
+		}
+	}
+	return n
 }
 
 // run converts the result into the sync_runs row.

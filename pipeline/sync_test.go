@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -288,4 +289,25 @@ func TestSyncParquetDirFollowsTheDatabase(t *testing.T) {
 	srv.Advance(8 * time.Hour)
 	syncOnce(t, st, srv, withParquet)
 	check("after Advance")
+}
+
+// TestSyncBadTokenFails: when no project can be listed (a wrong token) the run is "failed", not
+// "partial", and the error names the project.
+func TestSyncBadTokenFails(t *testing.T) {
+	srv := newSim(t, circlecitest.Options{Projects: 1, BuildsPerProject: 10})
+	st := openStore(t, filepath.Join(t.TempDir(), "b.duckdb"))
+	defer st.Close()
+	slug := srv.Stats().Projects[0].Slug
+	res, err := pipeline.Sync(context.Background(), st, pipeline.Options{
+		Host: srv.URL, Token: "not-the-token", Projects: []string{slug}, Now: srv.Now,
+	})
+	if err == nil || res.Status != pipeline.StatusFailed {
+		t.Fatalf("status %q, err %v; want failed with an error", res.Status, err)
+	}
+	if !strings.Contains(err.Error(), slug) || strings.Contains(err.Error(), "not-the-token") {
+		t.Errorf("error %q should name %s and never the token", err, slug)
+	}
+	if got := count(t, st.DB(), "SELECT count(*) FROM sync_runs WHERE status = 'failed'"); got != 1 {
+		t.Errorf("failed runs recorded: %d, want 1", got)
+	}
 }

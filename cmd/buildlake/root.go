@@ -26,6 +26,7 @@ func newRootCmd() *cobra.Command {
 		newDashboardCmd(),
 		newSimulateCmd(),
 		newDemoCmd(),
+		newBenchCmd(),
 	)
 	return root
 }
