@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
+	"math"
 	"os"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -33,3 +36,20 @@ func (p *progressBar) Update(s pipeline.ProgressState) {
 }
 
 func (p *progressBar) finish() { _ = p.bar.Finish() }
+
+// progressLog reports a sync's progress as structured log lines when stderr is not a terminal
+// (cron, Kubernetes, systemd): at most one line per interval.
+type progressLog struct {
+	log   *slog.Logger
+	every time.Duration
+	last  time.Time
+}
+
+// Update implements pipeline.Progress.
+func (p *progressLog) Update(s pipeline.ProgressState) {
+	if now := time.Now(); now.Sub(p.last) >= p.every || (s.BuildsTotal > 0 && s.BuildsDone == s.BuildsTotal) {
+		p.last = now
+		p.log.Info("sync progress", "projects", s.ProjectsTotal, "builds_done", s.BuildsDone, "builds_total", s.BuildsTotal,
+			"requests", s.Requests, "requests_per_s", math.Round(s.Rate*10)/10, "rate_limited", s.RateLimited)
+	}
+}

@@ -113,6 +113,8 @@ func runSync(ctx context.Context, stderr io.Writer, dbPath string, o pipeline.Op
 		bar := newProgressBar(f)
 		defer bar.finish()
 		o.Progress = bar
+	} else {
+		o.Progress = &progressLog{log: logger, every: 10 * time.Second}
 	}
 	store, err := load.Open(ctx, dbPath)
 	if err != nil {
