@@ -58,6 +58,7 @@ func syncOnce(t *testing.T, st *load.Store, srv *circlecitest.Server, mod func(*
 	o := pipeline.Options{
 		Host: srv.URL, Token: srv.Token, Now: srv.Now,
 		Since: srv.Now().Add(-60 * 24 * time.Hour), Concurrency: 8,
+		Rate: 1000, // the adaptive pacer has its own tests; a fixed ceiling keeps these quick
 	}
 	if mod != nil {
 		mod(&o)
