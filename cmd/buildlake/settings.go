@@ -1,19 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 	"golang.org/x/term"
+
+	"github.com/buildlake/buildlake/queries"
+	"github.com/buildlake/buildlake/schedules"
 )
 
 // globalFlags are the settings shared by every command (SPEC section 2).
@@ -43,30 +43,25 @@ func addGlobalFlags(root *cobra.Command) {
 	f.StringVar(&global.logFormat, "log-format", "text", "log format when not on a terminal: text|json")
 }
 
-// fileConfig is the part of a YAML config file that plain commands read. The scheduler's config
-// (SPEC section 7) is a superset: its other keys are ignored here.
-type fileConfig struct {
-	Host      string `yaml:"host"`
-	TokenFile string `yaml:"token_file"`
-	TokenEnv  string `yaml:"token_env"`
-	DB        string `yaml:"db"`
-}
-
 var errConfig = errors.New("could not read config")
 
-func loadFileConfig() (fileConfig, error) {
-	var fc fileConfig
+// loadFileConfig reads the --config file: the scheduler's format (SPEC section 7), decoded
+// strictly so a misspelt key is an error that names it. Plain commands use host, token_file,
+// token_env and db from it.
+func loadFileConfig() (schedules.Config, error) {
 	if global.config == "" {
-		return fc, nil
+		return schedules.Config{}, nil
 	}
-	b, err := os.ReadFile(global.config)
+	f, err := os.Open(global.config)
 	if err != nil {
-		return fc, usageError{fmt.Errorf("%w: %w", errConfig, err)}
+		return schedules.Config{}, usageError{fmt.Errorf("%w: %w", errConfig, err)}
 	}
-	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
-		return fc, usageError{fmt.Errorf("%w %s: %w", errConfig, global.config, err)}
+	defer f.Close()
+	c, err := schedules.DecodeConfig(f)
+	if err != nil {
+		return schedules.Config{}, usageError{fmt.Errorf("%s: %w", global.config, err)}
 	}
-	return fc, nil
+	return *c, nil
 }
 
 // first returns the first non-empty value.
@@ -167,22 +162,15 @@ func newLogger(w io.Writer) (*slog.Logger, error) {
 // isTerminal reports whether f is a terminal (progress bars only there).
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
-// parseSince accepts a date (2026-01-01), an RFC 3339 time, or a span back from now (30d, 12h, 90m).
+// parseSince reads --since as the query commands do (queries.ParseTime): a date (2026-01-01), an
+// RFC 3339 time, or an age back from now (30d, 2w, 12h).
 func parseSince(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t.UTC(), nil
+	t, err := queries.ParseTime(s, now)
+	if err != nil {
+		return time.Time{}, usageError{fmt.Errorf("--since: %w", err)}
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	if n, err := strconv.Atoi(strings.TrimSuffix(s, "d")); err == nil && strings.HasSuffix(s, "d") && n >= 0 {
-		return now.Add(-time.Duration(n) * 24 * time.Hour).UTC(), nil
-	}
-	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
-		return now.Add(-d).UTC(), nil
-	}
-	return time.Time{}, usageError{fmt.Errorf("--since %q: want a date (2026-01-01), RFC 3339 time, or span like 30d or 12h", s)}
+	return t, nil
 }
