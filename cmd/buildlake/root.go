@@ -10,7 +10,7 @@ func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "buildlake",
 		Short:         "Turn CircleCI build history into an analytics dataset",
-		Version:       version,
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
