@@ -37,6 +37,7 @@ type benchFlags struct {
 	rate        float64
 	concurrency int
 	batch       int
+	bigBatch    int
 }
 
 func newBenchCmd() *cobra.Command {
@@ -66,6 +67,7 @@ decode + transform + load, and DuckDB's own read_json + INSERT as the reference.
 	fl.Float64Var(&f.rate, "rate", 0, "sync --rate: fixed client rate (0 = adaptive)")
 	fl.IntVar(&f.concurrency, "concurrency", 16, "sync --concurrency")
 	fl.IntVar(&f.batch, "batch", 250, "builds per transaction in the load comparison (the pipeline's batch)")
+	fl.IntVar(&f.bigBatch, "big-batch", 5000, "builds per transaction in the second, large-batch load")
 	return cmd
 }
 
@@ -164,6 +166,12 @@ func runBench(ctx context.Context, out io.Writer, f benchFlags) error {
 	if err != nil {
 		return err
 	}
+	// read_json loads everything in one statement; the same in few large transactions shows
+	// how much of the gap is per-transaction cost rather than per-row cost.
+	big, err := ourLoad(ctx, rawPath, filepath.Join(dir, "ours-big.duckdb"), f.bigBatch)
+	if err != nil {
+		return err
+	}
 	if ours.Steps != ref.Steps {
 		fmt.Fprintf(out, "warning: %d steps ours, %d reference\n", ours.Steps, ref.Steps)
 	}
@@ -176,8 +184,9 @@ func runBench(ctx context.Context, out io.Writer, f benchFlags) error {
 		t    loadTiming
 	}{
 		{"duckdb read_json + INSERT", ref.Load.Seconds(), ref},
-		{"transform + load (Store.Write)", ours.Load.Seconds(), ours},
-		{"decode + transform + load", (ours.Decode + ours.Load).Seconds(), ours},
+		{fmt.Sprintf("transform + load, %d builds/Write", f.batch), ours.Load.Seconds(), ours},
+		{fmt.Sprintf("decode + transform + load, %d builds/Write", f.batch), (ours.Decode + ours.Load).Seconds(), ours},
+		{fmt.Sprintf("transform + load, %d builds/Write", f.bigBatch), big.Load.Seconds(), big},
 	} {
 		rate := float64(r.t.Steps) / r.secs
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2f\t%.0f\t%.2fx\t\n", r.name, r.t.Builds, r.t.Steps, r.secs, rate, refRate/rate)
