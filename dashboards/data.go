@@ -153,29 +153,11 @@ func loadTable(ctx context.Context, db querier, name string, p queries.Params) (
 		return table{}, fmt.Errorf("%w %s: %w", errQuery, name, err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
+	res, err := queries.ReadRows(rows)
 	if err != nil {
 		return table{}, fmt.Errorf("%w %s: %w", errQuery, name, err)
 	}
-	t := table{Columns: cols, Rows: [][]any{}}
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return table{}, fmt.Errorf("%w %s: %w", errQuery, name, err)
-		}
-		for i := range vals {
-			vals[i] = jsonValue(vals[i])
-		}
-		t.Rows = append(t.Rows, vals)
-	}
-	if err := rows.Err(); err != nil {
-		return table{}, fmt.Errorf("%w %s: %w", errQuery, name, err)
-	}
-	return t, nil
+	return jsonTable(res), nil
 }
 
 // runCanned runs a canned query and makes its values JSON-ready.
@@ -184,6 +166,11 @@ func runCanned(ctx context.Context, db querier, name string, p queries.Params) (
 	if err != nil {
 		return table{}, fmt.Errorf("%w %s: %w", errQuery, name, err)
 	}
+	return jsonTable(res), nil
+}
+
+// jsonTable makes a query result's values JSON-ready.
+func jsonTable(res *queries.Result) table {
 	t := table{Columns: res.Columns, Rows: make([][]any, 0, len(res.Rows))}
 	if t.Columns == nil {
 		t.Columns = []string{}
@@ -195,7 +182,7 @@ func runCanned(ctx context.Context, db querier, name string, p queries.Params) (
 		}
 		t.Rows = append(t.Rows, out)
 	}
-	return t, nil
+	return t
 }
 
 // jsonValue converts what the DuckDB driver returns into values encoding/json writes as plain

@@ -59,6 +59,12 @@ func collect(ctx context.Context, db DBTX, text string, args ...any) (*Result, e
 		return nil, err
 	}
 	defer rows.Close()
+	return ReadRows(rows)
+}
+
+// ReadRows reads every row into a Result, mapping the driver's scalar types onto the few a
+// Result holds. It does not close rows.
+func ReadRows(rows *sql.Rows) (*Result, error) {
 	cols, err := rows.ColumnTypes()
 	if err != nil {
 		return nil, err
