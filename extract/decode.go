@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The CircleCI v1.1 API is loose about types: any field may be null or missing, numbers come as
@@ -137,8 +138,7 @@ func (o *OptString) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err == nil {
+		if s, ok := unquote(b); ok {
 			*o = OptString{V: s, Valid: true}
 		}
 		return nil
@@ -169,8 +169,8 @@ func Time(t time.Time) OptTime { return OptTime{V: t.UTC(), Valid: true} }
 // UnmarshalJSON implements json.Unmarshaler; it never returns an error.
 func (o *OptTime) UnmarshalJSON(b []byte) error {
 	*o = OptTime{}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil || s == "" {
+	s, ok := unquote(bytes.TrimSpace(b))
+	if !ok || s == "" {
 		return nil
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"} {
@@ -188,4 +188,23 @@ func (o OptTime) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(o.V.UTC().Format("2006-01-02T15:04:05.000Z07:00"))
+}
+
+// unquote returns the text of a JSON string literal. encoding/json has already validated the
+// value it hands an UnmarshalJSON method, so a literal without escapes and with valid UTF-8 is
+// its own text; only the others go through the full decoder. Strings are most of a build's
+// fields, so this is the decoder's hot path.
+func unquote(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	inner := b[1 : len(b)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner), true
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return "", false
+	}
+	return s, true
 }
