@@ -32,7 +32,8 @@ func (o *OptInt) UnmarshalJSON(b []byte) error {
 	}
 	s := string(b)
 	if b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
+		var ok bool
+		if s, ok = unquote(b); !ok {
 			return nil
 		}
 		s = strings.TrimSpace(s)
@@ -70,7 +71,8 @@ func (o *OptFloat) UnmarshalJSON(b []byte) error {
 	}
 	s := string(b)
 	if b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
+		var ok bool
+		if s, ok = unquote(b); !ok {
 			return nil
 		}
 		s = strings.TrimSpace(s)
