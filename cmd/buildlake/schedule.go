@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -52,14 +51,11 @@ func scheduleConfig() (*schedules.Config, error) {
 	if global.config == "" {
 		return nil, usageError{errScheduleConfig}
 	}
-	b, err := os.ReadFile(global.config)
+	fc, err := loadFileConfig()
 	if err != nil {
-		return nil, usageError{fmt.Errorf("%w: %w", errConfig, err)}
+		return nil, err
 	}
-	cfg, err := schedules.DecodeConfig(bytes.NewReader(b))
-	if err != nil {
-		return nil, usageError{fmt.Errorf("%s: %w", global.config, err)}
-	}
+	cfg := &fc
 	cfg.Host = strings.TrimRight(first(global.host, os.Getenv("CIRCLECI_HOST"), cfg.Host), "/")
 	cfg.DB = first(global.db, os.Getenv("BUILDLAKE_DB"), cfg.DB)
 	switch {
