@@ -167,6 +167,15 @@ func (s *syncer) projects(ctx context.Context) ([]string, error) {
 		_, found := slices.BinarySearch(slugs, projectSlug(p))
 		return !found
 	})
+	// A project named with --project that /projects does not list (not followed, or no token
+	// for /projects) still gets its row, from the slug alone.
+	for _, slug := range slugs {
+		if !slices.ContainsFunc(keep, func(p extract.Project) bool { return projectSlug(p) == slug }) {
+			vcs, rest, _ := strings.Cut(slug, "/")
+			user, repo, _ := strings.Cut(rest, "/")
+			keep = append(keep, extract.Project{VCSType: extract.String(vcs), Username: extract.String(user), Reponame: extract.String(repo)})
+		}
+	}
 	if len(keep) > 0 {
 		rec, err := transform.Projects(s.mem, s.o.Now(), keep)
 		if err != nil {

@@ -312,3 +312,27 @@ func TestSyncBadTokenFails(t *testing.T) {
 		t.Errorf("failed runs recorded: %d, want 1", got)
 	}
 }
+
+// TestNamedProjectGetsAProjectsRow: a --project that /projects cannot list (no token: F/OSS)
+// still has its projects row.
+func TestNamedProjectGetsAProjectsRow(t *testing.T) {
+	srv := newSim(t, circlecitest.Options{Projects: 2, BuildsPerProject: 10})
+	var oss string
+	for _, p := range srv.Stats().Projects {
+		if p.OSS {
+			oss = p.Slug
+		}
+	}
+	if oss == "" {
+		t.Fatal("the simulator has no F/OSS project")
+	}
+	st := openStore(t, filepath.Join(t.TempDir(), "b.duckdb"))
+	defer st.Close()
+	syncOnce(t, st, srv, func(o *pipeline.Options) { o.Token, o.Projects = "", []string{oss} })
+	if n := count(t, st.DB(), "SELECT count(*) FROM projects WHERE project_slug = ? AND reponame IS NOT NULL", oss); n != 1 {
+		t.Errorf("projects rows for %s: %d, want 1", oss, n)
+	}
+	if n := count(t, st.DB(), "SELECT count(*) FROM builds WHERE project_slug = ?", oss); n == 0 {
+		t.Errorf("no builds of the F/OSS project %s were read without a token", oss)
+	}
+}
