@@ -65,41 +65,13 @@ func encode(buf *bytes.Buffer, v any) {
 		}
 		buf.WriteByte('}')
 	case []obj:
-		buf.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			encode(buf, e)
-		}
-		buf.WriteByte(']')
+		writeArray(buf, x, func(e obj) { encode(buf, e) })
 	case []any:
-		buf.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			encode(buf, e)
-		}
-		buf.WriteByte(']')
+		writeArray(buf, x, func(e any) { encode(buf, e) })
 	case []string:
-		buf.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			writeString(buf, e)
-		}
-		buf.WriteByte(']')
+		writeArray(buf, x, func(e string) { writeString(buf, e) })
 	case []int:
-		buf.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			buf.WriteString(strconv.Itoa(e))
-		}
-		buf.WriteByte(']')
+		writeArray(buf, x, func(e int) { buf.WriteString(strconv.Itoa(e)) })
 	default:
 		b, err := json.Marshal(x)
 		if err != nil {
@@ -108,6 +80,18 @@ func encode(buf *bytes.Buffer, v any) {
 		}
 		buf.Write(b)
 	}
+}
+
+// writeArray writes xs as a JSON array, each element by write.
+func writeArray[T any](buf *bytes.Buffer, xs []T, write func(T)) {
+	buf.WriteByte('[')
+	for i, e := range xs {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		write(e)
+	}
+	buf.WriteByte(']')
 }
 
 const hexDigits = "0123456789abcdef"
