@@ -41,11 +41,12 @@ type Config struct {
 	RawSink func(kind string, body []byte)
 	// UserAgent overrides the User-Agent header.
 	UserAgent string
+	// StartPace starts the adaptive pacer where an earlier Client's Pace ended (say, the last
+	// run's, kept in the database) instead of at 20 requests/s in slow start. Ignored with Rate.
+	StartPace Pace
 
 	// backoffBase and backoffCap let tests shrink the exponential backoff.
 	backoffBase, backoffCap time.Duration
-	// startRate and adaptive knobs let tests shape the adaptive pacer.
-	startRate float64
 }
 
 // String hides the token so that printing a Config (%v, %+v) never leaks it.
@@ -137,7 +138,7 @@ func New(cfg Config) (*Client, error) {
 		backoffCap:  orDefault(cfg.backoffCap, defaultBackoffCap),
 		log:         cfg.Logger,
 		rawSink:     cfg.RawSink,
-		pace:        newPacer(cfg.Rate, cfg.startRate),
+		pace:        newPacer(cfg.Rate, cfg.StartPace),
 		byStatus:    map[int]int64{},
 	}
 	c.budget.Store(int64(orDefault(cfg.RetryBudget, DefaultRetryBudget)))
@@ -213,6 +214,10 @@ func (c *Client) Stats() Stats {
 		CurrentRate: c.pace.currentRate(),
 	}
 }
+
+// Pace reports what the adaptive pacer has learned of the server's limit so far; give it to the
+// next Client as Config.StartPace. It is the zero Pace with a fixed Rate.
+func (c *Client) Pace() Pace { return c.pace.pace() }
 
 func (c *Client) countStatus(code int) {
 	c.statusMu.Lock()

@@ -37,6 +37,23 @@ const (
 	windowSlots = 10
 )
 
+// Pace is what an adaptive pacer learned of the server's limit, so that the next Client can start
+// where this one ended instead of at adaptiveStart: a scheduled incremental sync is over in a
+// second or two, about the time slow start takes to leave 20 requests/s.
+type Pace struct {
+	// Rate is the pacer's ceiling in requests/s.
+	Rate float64
+	// Throttled means the server throttled the pacer, so Rate sits just under the limit it found:
+	// a pacer started from it probes upward slowly. Otherwise no limit was met below Rate and a
+	// pacer started from it keeps doubling until the first 429.
+	Throttled bool
+}
+
+// valid reports whether p can start a pacer: a positive finite rate within the adaptive range.
+func (p Pace) valid() bool {
+	return p.Rate >= adaptiveFloor && p.Rate <= adaptiveCeiling && !math.IsNaN(p.Rate)
+}
+
 // pacer paces every request of a Client: a token bucket (burst 1, so requests are evenly
 // spaced), a global pause set by Retry-After, and, in adaptive mode, AIMD on the bucket's rate.
 type pacer struct {
@@ -62,20 +79,37 @@ type slot struct {
 
 type interval struct{ from, to time.Time }
 
-func newPacer(fixed, start float64) *pacer {
+// newPacer returns a pacer at the fixed rate, or, when fixed is 0, an adaptive one that starts
+// from start (or from adaptiveStart in slow start when start is not valid).
+func newPacer(fixed float64, start Pace) *pacer {
 	if fixed > 0 {
 		return &pacer{lim: rate.NewLimiter(rate.Limit(fixed), 1), rate: fixed}
 	}
-	if start <= 0 {
-		start = adaptiveStart
+	if !start.valid() {
+		start = Pace{Rate: adaptiveStart}
 	}
-	return &pacer{
-		lim:       rate.NewLimiter(rate.Limit(start), 1),
+	p := &pacer{
+		lim:       rate.NewLimiter(rate.Limit(start.Rate), 1),
 		adaptive:  true,
-		rate:      start,
-		slowStart: true,
+		rate:      start.Rate,
+		slowStart: !start.Throttled,
 		born:      time.Now(),
 	}
+	if start.Throttled {
+		p.step = max(probeFraction*start.Rate, 0.2)
+	}
+	return p
+}
+
+// pace reports what the pacer knows now, for the next Client's Config.StartPace; the zero Pace
+// for a fixed-rate pacer, which learns nothing.
+func (p *pacer) pace() Pace {
+	if !p.adaptive {
+		return Pace{}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return Pace{Rate: p.rate, Throttled: !p.slowStart}
 }
 
 // currentRate is the pacer's current ceiling in requests/s.
