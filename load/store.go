@@ -23,13 +23,17 @@ import (
 //go:embed schema.sql
 var schemaSQL string
 
-// SchemaSQL is the DDL of every table, as applied by Open (migration 1).
-func SchemaSQL() string { return schemaSQL }
+//go:embed migration2.sql
+var migration2SQL string
+
+// SchemaSQL is the DDL of every table, as Open applies it: every migration in order.
+func SchemaSQL() string { return strings.Join(migrations, "\n") }
 
 // migrations are applied in order, each once, in one transaction with its schema_version row.
 // Version n is migrations[n-1]. Append only: never edit a released migration.
 var migrations = []string{
 	schemaSQL,
+	migration2SQL, // sync_pace
 }
 
 var (

@@ -17,11 +17,11 @@ func TestOpenCreatesSchema(t *testing.T) {
 	ctx := context.Background()
 	s, p := openTemp(t)
 	var n int
-	if err := s.DB().QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('builds','steps','artifacts','tests','projects','sync_runs','sync_state','sync_errors','schema_version')").Scan(&n); err != nil {
+	if err := s.DB().QueryRowContext(ctx, "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('builds','steps','artifacts','tests','projects','sync_runs','sync_state','sync_errors','sync_pace','schema_version')").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if n != 9 {
-		t.Fatalf("tables = %d, want 9", n)
+	if n != 10 {
+		t.Fatalf("tables = %d, want 10", n)
 	}
 	if v := count(t, s.DB(), "SELECT max(version) FROM schema_version"); v != SchemaVersion() {
 		t.Fatalf("schema_version = %d, want %d", v, SchemaVersion())
