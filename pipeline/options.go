@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/buildlake/buildlake/export"
+	"github.com/buildlake/buildlake/extract"
 )
 
 // Options configure one sync run. The zero value of each field means its documented default.
@@ -59,6 +60,9 @@ type Result struct {
 	RequestsByStatus                map[int]int64
 	Failures                        []Failure
 	ExportedDates                   []string
+	// StartPace is where the adaptive pacer started (the zero Pace: slow start from 20
+	// requests/s, or a fixed Rate); EndPace where it ended, saved in sync_pace for the next run.
+	StartPace, EndPace extract.Pace
 }
 
 // Failure is one project's or build's persistent failure in a run.

@@ -1,12 +1,14 @@
 package pipeline_test
 
 import (
+	"context"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/buildlake/buildlake/extract"
 	"github.com/buildlake/buildlake/extract/circlecitest"
 	"github.com/buildlake/buildlake/pipeline"
 )
@@ -87,5 +89,49 @@ func TestFixedRateMeetsServerLimit(t *testing.T) {
 	}
 	if tput < 0.9*serverLimit {
 		t.Errorf("fixed: %.1f requests/s admitted, want ≥ %.0f (90%% of %d)", tput, 0.9*serverLimit, serverLimit)
+	}
+}
+
+// TestAdaptiveRateResumesAcrossRuns: a run saves where its adaptive pacer ended in sync_pace; the
+// next run against the same host starts there, near the server's limit, with no slow start, while a --rate run neither uses nor changes it.
+func TestAdaptiveRateResumesAcrossRuns(t *testing.T) {
+	t.Parallel()
+	srv := newSim(t, circlecitest.Options{Seed: 3, Projects: 2, BuildsPerProject: 53, Parallelism: 1, TestsPerJob: 2, RateLimit: serverLimit})
+	st := openStore(t, filepath.Join(t.TempDir(), "b.duckdb"))
+	defer st.Close()
+	adaptive := func(o *pipeline.Options) { o.Rate = 0 }
+	first := syncOnce(t, st, srv, adaptive)
+	if first.StartPace != (extract.Pace{}) {
+		t.Fatalf("a new database's first run started from %+v, want slow start", first.StartPace)
+	}
+	saved, ok, err := st.Pace(context.Background(), srv.URL)
+	if err != nil || !ok {
+		t.Fatalf("no sync_pace row for %s after an adaptive run (err %v)", srv.URL, err)
+	}
+	// The ceiling probes upward while it does not bind (the writer paces the fetchers too), so it
+	// may end somewhat above the limit: the next run's first 429s cut it back.
+	if !saved.Throttled || saved.Rate < 0.5*serverLimit || saved.Rate > 2.5*serverLimit || saved.RunID != first.RunID {
+		t.Fatalf("saved pace %+v after run %s against a %d/s limit; want a throttled rate near it", saved, first.RunID, serverLimit)
+	}
+
+	// A --rate run uses a fixed ceiling: it starts from nothing saved and leaves the row alone.
+	fixed := syncOnce(t, st, srv, func(o *pipeline.Options) { o.Rate = serverLimit })
+	if again, _, _ := st.Pace(context.Background(), srv.URL); fixed.StartPace != (extract.Pace{}) || again != saved {
+		t.Fatalf("--rate run started from %+v and left %+v; want the zero Pace and %+v untouched", fixed.StartPace, again, saved)
+	}
+
+	// The next adaptive run re-reads everything (as a nightly --full does).
+	w := newWire()
+	second := syncOnce(t, st, srv, func(o *pipeline.Options) { o.Rate, o.Full, o.HTTPClient = 0, true, w.client() })
+	if second.StartPace.Rate != saved.Rate || !second.StartPace.Throttled {
+		t.Fatalf("second run started from %+v, want the saved %+v", second.StartPace, saved)
+	}
+	t.Logf("first run: %d requests, %d answered 429; the next, from %.1f req/s: %d requests, %d answered 429, ended at %.1f req/s",
+		first.Requests, first.RateLimited, saved.Rate, second.Requests, second.RateLimited, second.EndPace.Rate)
+	if share := float64(second.RateLimited) / float64(second.Requests); share >= 0.05 {
+		t.Errorf("the run started from the saved pace had %.1f%% 429s, want under 5%%", 100*share)
+	}
+	if second.EndPace.Rate == 0 {
+		t.Errorf("second run's EndPace is zero")
 	}
 }

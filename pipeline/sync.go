@@ -69,6 +69,7 @@ func Sync(ctx context.Context, store *load.Store, o Options) (Result, error) {
 	// The run row is written even when ctx is cancelled, so use a fresh short context for it.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
+	s.savePace(fctx)
 	if ferr := store.FinishRun(fctx, s.run()); ferr != nil && err == nil {
 		err = fmt.Errorf("%w: record run: %w", errSync, ferr)
 	}
@@ -96,9 +97,11 @@ type syncer struct {
 }
 
 func (s *syncer) sync(ctx context.Context) error {
+	s.res.StartPace = s.startPace(ctx)
 	client, err := extract.New(extract.Config{
 		Host: s.o.Host, Token: s.o.Token, HTTPClient: s.o.HTTPClient, Rate: s.o.Rate,
 		RequestTimeout: s.o.RequestTimeout, Logger: s.log, UserAgent: "buildlake",
+		StartPace: s.res.StartPace,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %w", errSync, err)
@@ -115,7 +118,8 @@ func (s *syncer) sync(ctx context.Context) error {
 	}
 	targets := s.listAll(ctx, slugs, states)
 	refs := s.plan(targets, states)
-	s.log.Info("sync planned", "run_id", s.res.RunID, "projects", len(slugs), "builds", len(refs))
+	s.log.Info("sync planned", "run_id", s.res.RunID, "projects", len(slugs), "builds", len(refs),
+		"start_rate", s.client.Pace().Rate, "start_throttled", s.res.StartPace.Throttled)
 	s.progress(int64(len(refs)), 0)
 	if err := s.fetchAndLoad(ctx, refs); err != nil {
 		return err
