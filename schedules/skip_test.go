@@ -2,11 +2,13 @@ package schedules
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/buildlake/buildlake/extract/circlecitest"
 	"github.com/buildlake/buildlake/load"
 	"github.com/buildlake/buildlake/pipeline"
 )
@@ -104,5 +106,55 @@ jobs:
 	}
 	if v := mustValue(t, fams, "buildlake_skipped_runs_total", "job", "quick"); v < 0 {
 		t.Errorf("quick skipped = %v", v)
+	}
+}
+
+// The same against the simulator with the real pipeline: a full sync made slow by the server's
+// latency outlasts its @every 1s schedule, so firings are skipped and counted while a run is in
+// flight; every run that did start is recorded, none overlap, and /healthz is green after one.
+func TestSlowSimulatedSyncIsSkippedNotOverlapped(t *testing.T) {
+	sim := circlecitest.NewServer(circlecitest.Options{Seed: 3, Projects: 1, BuildsPerProject: 15, Latency: 50 * time.Millisecond})
+	defer sim.Close()
+	// 1 list page + 15 builds × 3 requests, one at a time at 50 ms: about 2.3 s a run.
+	st := startScheduler(t, simConfig(t, sim)+`
+jobs:
+  - {name: slow, cron: '@every 1s', full: true, concurrency: 1, rate: 1000, max_age: 1h}
+`, nil)
+	waitFor(t, 30*time.Second, "a successful run and a skipped firing", func() bool {
+		v, _ := value(scrape(t, st.http.URL), "buildlake_skipped_runs_total", "job", "slow")
+		return v >= 1 && countRuns(t, st, "schedule:slow", "success") >= 1
+	})
+	resp, err := http.Get(st.http.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz = %d after a successful run", resp.StatusCode)
+	}
+	st.stop(t)
+
+	runs := runsOf(t, st.store.DB(), "schedule:slow")
+	for i, a := range runs {
+		if !a.finished.Valid {
+			t.Errorf("run %s left unfinished", a.runID)
+			continue
+		}
+		if a.finished.Time.Sub(a.started.Time) < time.Second {
+			t.Errorf("run %s took %s: not slower than its schedule, the test proves nothing", a.runID, a.finished.Time.Sub(a.started.Time))
+		}
+		for _, b := range runs[i+1:] {
+			if b.finished.Valid && a.started.Time.Before(b.finished.Time) && b.started.Time.Before(a.finished.Time) {
+				t.Errorf("runs %s and %s overlap", a.runID, b.runID)
+			}
+		}
+	}
+	fams := scrape(t, st.http.URL)
+	var total float64
+	for _, status := range statuses {
+		total += mustValue(t, fams, "buildlake_runs_total", "job", "slow", "status", status)
+	}
+	if int(total) != len(runs) {
+		t.Errorf("runs_total = %v, sync_runs has %d runs", total, len(runs))
 	}
 }

@@ -19,6 +19,25 @@ import (
 // grammar, kept explicit so that the scheduler and the validation agree).
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
+// maxConcurrency is the most parallel requests a job may ask for, as sync's --concurrency.
+const maxConcurrency = 256
+
+// shortestInterval is the shortest gap between the next few firings of sched after from: a
+// job's jitter must stay below it, or the delayed run still holds the job when it fires again.
+func shortestInterval(sched cron.Schedule, from time.Time) time.Duration {
+	prev := sched.Next(from)
+	shortest := time.Duration(1<<63 - 1)
+	for range 50 {
+		next := sched.Next(prev)
+		if next.IsZero() {
+			break
+		}
+		shortest = min(shortest, next.Sub(prev))
+		prev = next
+	}
+	return shortest
+}
+
 // jobName is what a job's name may contain: it becomes a metric label and part of a trigger.
 var jobName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
@@ -120,8 +139,14 @@ func (c *Config) Validate() error {
 		if j.since, err = parseSince(j.Since); err != nil {
 			bad("%s: since %q: %v", where, j.Since, err)
 		}
-		if j.Concurrency < 0 {
-			bad("%s: concurrency %d: must be 0 (the default, 16) or more", where, j.Concurrency)
+		if j.Concurrency < 0 || j.Concurrency > maxConcurrency {
+			bad("%s: concurrency %d: must be 0 (the default, 16) up to %d", where, j.Concurrency, maxConcurrency)
+		}
+		if j.schedule != nil && c.jitter > 0 {
+			if gap := shortestInterval(j.schedule, time.Now().In(loc)); c.jitter >= gap {
+				bad("%s: jitter %s is not shorter than the job's shortest interval %s, so firings would be skipped; "+
+					"lower jitter or fire less often", where, c.jitter, gap)
+			}
 		}
 		if j.Rate < 0 {
 			bad("%s: rate %g: must be 0 (adaptive) or a positive number of requests per second", where, j.Rate)
