@@ -10,8 +10,9 @@
 --   baseline_p50_seconds and recent_p50_seconds are the medians of their daily p50s. A series is
 --   listed when change_pct = recent / baseline - 1, in percent, exceeds threshold (default 20).
 --   Largest change first.
--- pass/fail: only passing builds (outcome 'success', status 'success'/'fixed') are measured: a
---   failed build stops early and its steps are cut short.
+-- pass/fail: only passing builds are measured, classified as success-rate does (outcome
+--   'success' or status 'success'/'fixed', also with no outcome; never canceled,
+--   infrastructure_fail or not_run): a failed build stops early and its steps are cut short.
 WITH b AS (
     SELECT project_slug, build_num, coalesce(job_name, 'build') AS job_name,
            coalesce(usage_queued_at, queued_at, start_time, stop_time)::DATE AS day,
@@ -24,9 +25,15 @@ WITH b AS (
       AND coalesce(usage_queued_at, queued_at, start_time, stop_time) < $until
       AND ($project = '' OR project_slug = $project)
       AND ($branch = '' OR branch = $branch)
-      AND NOT (outcome IN ('canceled', 'infrastructure_fail') OR status IN ('canceled', 'infrastructure_fail', 'not_run')
-               OR coalesce(canceled, false) OR coalesce(infrastructure_fail, false))
-      AND (outcome = 'success' OR status IN ('success', 'fixed'))
+      -- The pass/fail classification of success-rate; a CASE, not NOT (… OR …), so that a NULL
+      -- outcome (status 'fixed' with no outcome) still passes.
+      AND CASE
+              WHEN outcome IN ('canceled', 'infrastructure_fail')
+                OR status IN ('canceled', 'infrastructure_fail', 'not_run')
+                OR canceled OR infrastructure_fail THEN false
+              WHEN outcome = 'success' OR status IN ('success', 'fixed') THEN true
+              ELSE false
+          END
 ),
 samples AS (
     SELECT project_slug, job_name, NULL::VARCHAR AS step_name, day, seconds

@@ -5,8 +5,10 @@
 --   queue time (UTC; weeks start on Monday). Duration is build_time_millis, else stop_time -
 --   start_time; a NULL or negative duration is left out. change_pct is the p50 change against the
 --   previous period that had builds of the same job (NULL for the first).
--- pass/fail: only passing builds (outcome 'success', status 'success'/'fixed') are measured: a
---   failed or canceled build stops early and would make the job look faster.
+-- pass/fail: only passing builds are measured, classified as success-rate does (outcome
+--   'success' or status 'success'/'fixed', also with no outcome; never canceled,
+--   infrastructure_fail or not_run): a failed or canceled build stops early and would make the
+--   job look faster.
 WITH b AS (
     SELECT project_slug, coalesce(job_name, 'build') AS job_name,
            date_trunc($period, coalesce(usage_queued_at, queued_at, start_time, stop_time))::DATE AS period_start,
@@ -19,9 +21,15 @@ WITH b AS (
       AND coalesce(usage_queued_at, queued_at, start_time, stop_time) < $until
       AND ($project = '' OR project_slug = $project)
       AND ($branch = '' OR branch = $branch)
-      AND NOT (outcome IN ('canceled', 'infrastructure_fail') OR status IN ('canceled', 'infrastructure_fail', 'not_run')
-               OR coalesce(canceled, false) OR coalesce(infrastructure_fail, false))
-      AND (outcome = 'success' OR status IN ('success', 'fixed'))
+      -- The pass/fail classification of success-rate; a CASE, not NOT (… OR …), so that a NULL
+      -- outcome (status 'fixed' with no outcome) still passes.
+      AND CASE
+              WHEN outcome IN ('canceled', 'infrastructure_fail')
+                OR status IN ('canceled', 'infrastructure_fail', 'not_run')
+                OR canceled OR infrastructure_fail THEN false
+              WHEN outcome = 'success' OR status IN ('success', 'fixed') THEN true
+              ELSE false
+          END
 ),
 agg AS (
     SELECT project_slug, job_name, period_start, count(*) AS builds,

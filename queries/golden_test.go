@@ -70,20 +70,22 @@ func TestDurationTrend(t *testing.T) {
 	// before the window.
 	// build, week of Mon 01-05: 60, 120, 180 s (build 3 is Sunday 23:59:59, status fixed).
 	//   p50 120; p95 = 120 + 0.9 * (180 - 120) = 174 (linear interpolation at 0.95 * 2 = 1.9).
-	// build, week of 01-12: 90, 150, and build 9 with no build_time_millis but 4 minutes between
-	//   start and stop = 240 s. p50 150; p95 = 150 + 0.9 * 90 = 231; change = (150-120)/120 = 25%.
+	// build, week of 01-12: 90, 150, build 9 with no build_time_millis but 4 minutes between
+	//   start and stop = 240 s, and build 12 (status fixed, outcome and canceled NULL: it passed,
+	//   as success-rate counts it) 200 s. Sorted 90, 150, 200, 240: p50 = (150+200)/2 = 175;
+	//   p95 at 0.95 * 3 = 2.85 -> 200 + 0.85 * 40 = 234; change = (175-120)/120 = 45.83 -> 45.8%.
 	// lint, week of 01-12 (branch feature): one build, 30 s.
-	// By month: build = 60, 90, 120, 150, 180, 240: p50 = (120+150)/2 = 135,
-	//   p95 at 0.95 * 5 = 4.75 -> 180 + 0.75 * 60 = 225.
+	// By month: build = 60, 90, 120, 150, 180, 200, 240: p50 = 150 (the 4th of 7),
+	//   p95 at 0.95 * 6 = 5.7 -> 200 + 0.7 * 40 = 228.
 	lint := []string{"github/acme/api", "lint", "2026-01-12", "1", "30", "30", ""}
 	runGolden(t, "duration-trend", header, []goldenCase{
 		{"weekly", january, [][]string{
 			{"github/acme/api", "build", "2026-01-05", "3", "120", "174", ""},
-			{"github/acme/api", "build", "2026-01-12", "3", "150", "231", "25"},
+			{"github/acme/api", "build", "2026-01-12", "4", "175", "234", "45.8"},
 			lint,
 		}},
 		{"monthly", with(func(p *queries.Params) { p.Period = "month" }), [][]string{
-			{"github/acme/api", "build", "2026-01-01", "6", "135", "225", ""},
+			{"github/acme/api", "build", "2026-01-01", "7", "150", "228", ""},
 			{"github/acme/api", "lint", "2026-01-01", "1", "30", "30", ""},
 		}},
 		{"branch", with(func(p *queries.Params) { p.Branch = "feature" }), [][]string{lint}},
@@ -218,12 +220,15 @@ func TestDurationRegressions(t *testing.T) {
 	// test job (step NULL): 110 -> 190 the same way: +72.7% (190/110 = 1.7273), since 01-06.
 	// test/Setup: 10 every day: ratio 1, not listed. The failed build 50 (1010 s, its 1000 s step)
 	// is not measured. lint: 100 -> 110 is +10%: only listed with a threshold below 10.
+	// deploy: status fixed with no outcome, so passing. Six days, the only candidate with 3 days
+	// each side is day 4 (01-04): baseline median 100, recent 150: +50%, since 01-04.
 	runTests := []string{"github/acme/api", "test", "Run tests", "100", "180", "80", "2026-01-06"}
 	testJob := []string{"github/acme/api", "test", "", "110", "190", "72.7", "2026-01-06"}
+	deploy := []string{"github/acme/api", "deploy", "", "100", "150", "50", "2026-01-04"}
 	lint := []string{"github/acme/api", "lint", "", "100", "110", "10", "2026-01-06"}
 	runGolden(t, "duration-regressions", header, []goldenCase{
-		{"default threshold", january, [][]string{runTests, testJob}},
-		{"threshold 5", with(func(p *queries.Params) { p.Threshold = 5 }), [][]string{runTests, testJob, lint}},
+		{"default threshold", january, [][]string{runTests, testJob, deploy}},
+		{"threshold 5", with(func(p *queries.Params) { p.Threshold = 5 }), [][]string{runTests, testJob, deploy, lint}},
 		{"threshold 75", with(func(p *queries.Params) { p.Threshold = 75 }), [][]string{runTests}},
 		{"injection", with(func(p *queries.Params) { p.Project = injection }), nil},
 	})

@@ -25,3 +25,9 @@ INSERT INTO steps (project_slug, build_num, step_index, node_index, name, run_ti
   ('github/acme/api', 3,  2, 0, 'Setup', -1),
   ('github/acme/api', 50, 0, 0, 'Setup', 10000),
   ('github/acme/api', 50, 1, 0, 'Run tests', 1000000);
+-- deploy: six builds with status 'fixed' and no outcome (NULL), all passing: 100 s on days 1-3,
+--   150 s on days 4-6.
+INSERT INTO builds (project_slug, build_num, job_name, branch, status, outcome, queued_at, build_time_millis)
+SELECT 'github/acme/api', 200 + d, 'deploy', 'main', 'fixed', NULL,
+       TIMESTAMP '2025-12-31 14:00:00' + to_days(d::INTEGER), CASE WHEN d <= 3 THEN 100000 ELSE 150000 END
+FROM range(1, 7) t(d);

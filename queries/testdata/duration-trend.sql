@@ -12,3 +12,6 @@ INSERT INTO builds (project_slug, build_num, job_name, branch, status, outcome, 
   ('github/acme/api', 9, 'build', 'main', 'success',  'success',  false, '2026-01-14 10:00:00', '2026-01-14 10:00:00', '2026-01-14 10:04:00', NULL),
   ('github/acme/api', 10, 'lint', 'feature', 'success', 'success', false, '2026-01-15 10:00:00', NULL, NULL, 30000),
   ('github/acme/api', 11, 'build', 'main', 'success', 'success',  false, '2025-12-31 10:00:00', NULL, NULL, 999000);
+-- Build 12 has status 'fixed' but no outcome and no canceled flag (NULLs): it passed.
+INSERT INTO builds (project_slug, build_num, job_name, branch, status, outcome, canceled, queued_at, start_time, stop_time, build_time_millis) VALUES
+  ('github/acme/api', 12, 'build', 'main', 'fixed', NULL, NULL, '2026-01-13 12:00:00', NULL, NULL, 200000);
