@@ -25,6 +25,8 @@ func decoderFor(name string) func([]byte) (any, error) {
 		return func(b []byte) (any, error) { return DecodeTests(b) }
 	case strings.HasPrefix(name, "artifacts_"):
 		return func(b []byte) (any, error) { return DecodeArtifacts(b) }
+	case strings.HasPrefix(name, "projects_"):
+		return func(b []byte) (any, error) { return DecodeProjects(b) }
 	}
 	return nil
 }
@@ -42,7 +44,7 @@ func TestDecodeCases(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			decode := decoderFor(name)
 			if decode == nil {
-				t.Fatalf("no decoder for case %s: name it build_, list_, tests_ or artifacts_", name)
+				t.Fatalf("no decoder for case %s: name it build_, list_, tests_, artifacts_ or projects_", name)
 			}
 			in, err := os.ReadFile(file)
 			if err != nil {
@@ -307,5 +309,23 @@ func TestDecodeArtifactsQuirks(t *testing.T) {
 	odd, err := DecodeArtifacts(mustRead(t, "artifacts_v2_odd.json"))
 	if err != nil || len(odd) != 3 || odd[0].NodeIndex != Int(1) || odd[1].URL.Valid || odd[1].NodeIndex.Valid {
 		t.Errorf("odd artifacts: %+v, %v", odd, err)
+	}
+}
+
+// TestDecodeProjectsFollowed: the real /projects key is `followed` (docs and 2016 captures); some
+// later captures say `following`. Either fills IsFollowed; neither leaves it NULL.
+func TestDecodeProjectsFollowed(t *testing.T) {
+	ps, err := DecodeProjects(mustRead(t, "projects_followed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]OptBool{"mongofinil": Bool(true), "opus": Bool(false), "email-service": Bool(false), "bare": {}}
+	if len(ps) != len(want) {
+		t.Fatalf("%d projects, want %d", len(ps), len(want))
+	}
+	for _, p := range ps {
+		if got := p.IsFollowed(); got != want[p.Reponame.V] {
+			t.Errorf("%s: IsFollowed = %+v, want %+v", p.Reponame.V, got, want[p.Reponame.V])
+		}
 	}
 }

@@ -19,3 +19,12 @@ func (p Project) Slug() string {
 	}
 	return p.VCSType.V + "/" + p.Username.V + "/" + p.Reponame.V
 }
+
+// IsFollowed says whether the token's user follows the project: the documented `followed` key,
+// or `following` when only that one is present (some captured responses carry it instead).
+func (p Project) IsFollowed() OptBool {
+	if p.Followed.Valid {
+		return p.Followed
+	}
+	return p.Following
+}

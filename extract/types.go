@@ -22,7 +22,8 @@ type Project struct {
 	Reponame      OptString                  `json:"reponame"`
 	VCSURL        OptString                  `json:"vcs_url"`
 	DefaultBranch OptString                  `json:"default_branch"`
-	Following     OptBool                    `json:"following"`
+	Followed      OptBool                    `json:"followed"`  // the documented key (docs, 2016 captures)
+	Following     OptBool                    `json:"following"` // seen in some later captures; see IsFollowed
 	OSS           OptBool                    `json:"oss"`
 	FeatureFlags  map[string]any             `json:"feature_flags"`
 	Branches      map[string]json.RawMessage `json:"branches"`

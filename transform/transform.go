@@ -144,7 +144,7 @@ func Projects(mem memory.Allocator, now time.Time, ps []extract.Project) (arrow.
 		w.optStr(p.VCSURL)
 		w.optStr(p.DefaultBranch)
 		w.optBool(p.OSS)
-		w.optBool(p.Following)
+		w.optBool(p.IsFollowed())
 		w.ts(now)
 		w.end()
 	}

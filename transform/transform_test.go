@@ -276,6 +276,25 @@ func TestProjects(t *testing.T) {
 	}
 }
 
+// TestProjectsFollowed: the real API says `followed`; the column keeps the SPEC name `following`.
+func TestProjectsFollowed(t *testing.T) {
+	ps := []extract.Project{
+		{VCSType: extract.String("github"), Username: extract.String("acme"), Reponame: extract.String("api"), Followed: extract.Bool(true)},
+		{VCSType: extract.String("github"), Username: extract.String("acme"), Reponame: extract.String("web"), Following: extract.Bool(false)},
+	}
+	rec, err := transform.Projects(memory.DefaultAllocator, now, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	if r := row(t, rec, 0); r["following"] != true {
+		t.Errorf("followed:true gives following = %v, want true", r["following"])
+	}
+	if r := row(t, rec, 1); r["following"] != false {
+		t.Errorf("following:false gives following = %v, want false", r["following"])
+	}
+}
+
 func TestJobName(t *testing.T) {
 	cases := []struct {
 		b    extract.Build

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -210,18 +211,30 @@ func TestSettingsWrites(t *testing.T) {
 	if me := getJSON(t, s, "/me").(map[string]any); me["heroku_api_key"] != "****3456" {
 		t.Errorf("heroku key not shown in /me: %v", me["heroku_api_key"])
 	}
-	if code, _, _ := do(t, s, "POST", base+"/unfollow", ""); code != http.StatusOK {
-		t.Fatal("unfollow failed")
+	if code, _, b := do(t, s, "POST", base+"/unfollow", ""); code != http.StatusOK || string(b) != `{"followed":false}` {
+		t.Fatalf("unfollow: %d %s", code, b)
 	}
-	for _, p := range list(t, s, "/projects") {
-		if p["reponame"] == "api" && p["following"] != false {
-			t.Error("unfollowed project still followed")
+	listed := func() map[any]map[string]any {
+		out := map[any]map[string]any{}
+		for _, p := range list(t, s, "/projects") {
+			out[p["reponame"]] = p
 		}
+		return out
+	}
+	// The real /projects lists only followed projects, each with "followed": true.
+	if ps := listed(); ps["api"] != nil || len(ps) != 2 || ps["web"]["followed"] != true {
+		t.Errorf("/projects after unfollow: %v", ps)
 	}
 	for _, b := range list(t, s, "/recent-builds?limit=100") {
 		if b["reponame"] == "api" {
 			t.Fatal("recent-builds lists an unfollowed project")
 		}
+	}
+	if code, _, b := do(t, s, "POST", base+"/follow", ""); code != http.StatusOK || !strings.HasPrefix(string(b), `{"followed":true,`) {
+		t.Fatalf("follow: %d %s", code, b)
+	}
+	if p := listed()["api"]; p == nil || p["followed"] != true {
+		t.Errorf("/projects after follow: api = %v", p)
 	}
 }
 

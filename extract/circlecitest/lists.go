@@ -185,11 +185,14 @@ func (hd *Handler) me(rw http.ResponseWriter, r *http.Request, _ int) {
 	})
 }
 
-// listProjects is GET /projects: every project with per-branch build summaries.
+// listProjects is GET /projects: the followed projects with per-branch build summaries.
 func (hd *Handler) listProjects(rw http.ResponseWriter, r *http.Request, _ int) {
 	w := hd.w
 	out := []obj{}
 	for i, p := range w.gen.projects {
+		if !w.following[i] {
+			continue // the real endpoint lists only the projects the user follows
+		}
 		branches := obj{}
 		seen := map[string][]listed{}
 		var order []string
@@ -235,7 +238,7 @@ func (hd *Handler) listProjects(rw http.ResponseWriter, r *http.Request, _ int) 
 			{"irc_keyword", nil}, {"slack_integration_channel", nil}, {"branches", branches}, {"oss", p.oss},
 			{"reponame", p.reponame}, {"dependencies", ""}, {"aws", obj{{"keypair", nil}}}, {"slack_webhook_url", nil},
 			{"irc_channel", nil}, {"parallel", p.testParallel}, {"campfire_subdomain", nil}, {"username", p.username},
-			{"slack_integration_access_token", nil}, {"following", w.following[i]}, {"vcs_type", p.vcsType},
+			{"slack_integration_access_token", nil}, {"followed", true}, {"vcs_type", p.vcsType},
 			{"default_branch", p.defaultBranch}, {"vcs_url", w.vcsHost(p) + p.username + "/" + p.reponame},
 			{"language", p.language}, {"has_usable_key", true},
 			{"feature_flags", obj{{"builds-service", true}, {"oss", p.oss}, {"osx", false}, {"set-github-status", true}, {"build-prs-only", false}, {"fleet", nil}}},

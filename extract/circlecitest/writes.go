@@ -84,7 +84,11 @@ func (hd *Handler) sshUsers(rw http.ResponseWriter, r *http.Request, pi int) {
 func (hd *Handler) follow(on bool) handlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request, pi int) {
 		hd.w.following[pi] = on
-		writeJSON(rw, r, http.StatusOK, obj{{"following", on}, {"workflow", false}, {"first_build", nil}})
+		if !on {
+			writeJSON(rw, r, http.StatusOK, obj{{"followed", false}})
+			return
+		}
+		writeJSON(rw, r, http.StatusOK, obj{{"followed", true}, {"first_build", nil}})
 	}
 }
 
