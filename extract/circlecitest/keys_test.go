@@ -16,7 +16,7 @@ var (
 		"committer_email", "has_artifacts", "previous", "status", "committer_name", "retries", "subject", "vcs_type",
 		"timedout", "dont_build", "lifecycle", "no_dependency_cache", "stop_time", "ssh_disabled", "build_time_millis",
 		"picard", "circle_yml", "messages", "is_first_green_build", "job_name", "start_time", "canceled", "platform",
-		"outcome", "vcs_url", "author_name", "node", "queued_at", "canceled_by", "author_email", "all_commit_details", "fleet")
+		"outcome", "vcs_url", "author_name", "node", "queued_at", "canceler", "author_email", "all_commit_details", "fleet")
 	requiredBuildKeys = set("build_num", "vcs_revision", "branch", "status", "outcome", "lifecycle", "why", "retry_of",
 		"start_time", "stop_time", "build_time_millis", "parallel", "vcs_type", "username", "reponame", "user", "previous")
 	realActionKeys = set("truncated", "index", "parallel", "failed", "infrastructure_fail", "name", "bash_command",

@@ -215,7 +215,7 @@ func (w *world) summary(b *build, tl timeline, detail bool) obj {
 	if b.r.fail != runNotRun {
 		o.add("queued_at", stamp(tl.queued))
 	}
-	o.add("canceled_by", nil)
+	o.add("canceler", nil)
 	o.add("author_email", email)
 	if detail {
 		o.add("all_commit_details", []obj{{
