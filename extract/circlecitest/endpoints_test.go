@@ -280,3 +280,45 @@ func TestRetryOfBrokenCommitFailsAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestPreviousSuccessfulBuild: previous_successful_build is the latest earlier build on the same
+// branch that succeeded, not only the immediately previous build when that one succeeded.
+func TestPreviousSuccessfulBuild(t *testing.T) {
+	s := smallServer(t, func(o *Options) { o.BuildsPerProject = 150 })
+	p := s.Stats().Projects[0]
+	byNum := map[int]BuildStats{}
+	for _, b := range p.Builds {
+		byNum[b.BuildNum] = b
+	}
+	want := func(n int) int {
+		br := byNum[n].Branch
+		for k := n - 1; k >= 1; k-- {
+			if pb := byNum[k]; pb.Branch == br && pb.Outcome == "success" {
+				return k
+			}
+		}
+		return 0
+	}
+	skipped := 0
+	for off := 0; off < len(p.Builds); off += 100 {
+		for _, b := range list(t, s, "/project/"+p.Slug+"?limit=100&offset="+strconv.Itoa(off)) {
+			n := num(b["build_num"])
+			got := 0
+			if psb, ok := b["previous_successful_build"].(map[string]any); ok {
+				got = num(psb["build_num"])
+				if psb["status"] != "success" && psb["status"] != "fixed" {
+					t.Errorf("build %d: previous_successful_build status %v", n, psb["status"])
+				}
+			}
+			if got != want(n) {
+				t.Errorf("build %d: previous_successful_build %d, want %d", n, got, want(n))
+			}
+			if prev, _ := b["previous"].(map[string]any); got != 0 && prev != nil && num(prev["build_num"]) != got {
+				skipped++ // the previous build failed or is running; an older one succeeded
+			}
+		}
+	}
+	if skipped == 0 {
+		t.Error("no build whose previous_successful_build is older than its previous build")
+	}
+}

@@ -96,12 +96,10 @@ func (w *world) summary(b *build, tl timeline, detail bool) obj {
 	} else {
 		o.add("compare", nil)
 	}
-	o.add("previous_successful_build", nil)
-	if prev != nil {
-		po := obj{{"build_num", prev.num}, {"status", ptl.status}, {"build_time_millis", millisOrNil(ptl, false)}}
-		if ptl.status == "success" {
-			o[len(o)-1].v = po
-		}
+	if ps, pstl := w.previousSuccessful(b); ps != nil {
+		o.add("previous_successful_build", obj{{"build_num", ps.num}, {"status", pstl.status}, {"build_time_millis", millisOrNil(pstl, false)}})
+	} else {
+		o.add("previous_successful_build", nil)
 	}
 	switch {
 	case inWorkflow:

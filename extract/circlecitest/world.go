@@ -160,6 +160,21 @@ func (w *world) previous(b *build) *build {
 	return nil
 }
 
+// previousSuccessful finds the latest earlier build on the same branch that has finished with
+// outcome success as of now (bounded scan: a branch with no success in 400 builds shows null).
+func (w *world) previousSuccessful(b *build) (*build, timeline) {
+	for n := b.num - 1; n >= 1 && n >= b.num-400; n-- {
+		pb, ok := w.resolve(b.p.idx, n)
+		if !ok || pb.s.branch != b.s.branch {
+			continue
+		}
+		if tl := w.timeline(pb, w.now); tl.finished && tl.outcome == "success" {
+			return pb, tl
+		}
+	}
+	return nil, timeline{}
+}
+
 // retryBuild creates a retry of num (same revision, why "retry").
 func (w *world) retryBuild(pi, num int) (*build, bool) {
 	orig, ok := w.resolve(pi, num)
