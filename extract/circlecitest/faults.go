@@ -21,26 +21,32 @@ const (
 )
 
 // faultState decides faults from hash(seed, method, URL, n-th attempt of that URL), so a client
-// that retries a failed request eventually gets through and a re-run sees the same faults.
+// that retries a failed request eventually gets through and a re-run sees the same faults. The
+// attempt counts live in a fixed table of hashed slots: memory stays bounded however many URLs a
+// long run asks for; URLs that share a slot share a count, which keeps both properties.
 type faultState struct {
 	opts     Options
 	mu       sync.Mutex
-	attempts map[string]int
+	attempts [faultSlots]uint32
 }
 
+// faultSlots is the size of the attempt-count table (64 KiB).
+const faultSlots = 1 << 14
+
 func newFaultState(o Options) *faultState {
-	return &faultState{opts: o, attempts: map[string]int{}}
+	return &faultState{opts: o}
 }
 
 func (f *faultState) enabled() bool { return f.opts.Faults.total() > 0 }
 
 func (f *faultState) decide(r *http.Request) faultKind {
-	key := r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery
+	kh := strHash(r.Method + " " + r.URL.Path + "?" + r.URL.RawQuery)
+	slot := uint64(kh) % faultSlots
 	f.mu.Lock()
-	n := f.attempts[key]
-	f.attempts[key] = n + 1
+	n := f.attempts[slot]
+	f.attempts[slot] = n + 1
 	f.mu.Unlock()
-	u := unit(h(f.opts.Seed, tagFault, strHash(key), int64(n)))
+	u := unit(h(f.opts.Seed, tagFault, kh, int64(n)))
 	fs := f.opts.Faults
 	for _, c := range []struct {
 		p float64

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +142,28 @@ func TestLatencyAndRequestCounts(t *testing.T) {
 	s.ResetRequests()
 	if len(s.Requests()) != 0 {
 		t.Error("ResetRequests left counts")
+	}
+}
+
+// TestFaultBookkeepingBounded: a long run asks for ever new URLs (every build's details, tests,
+// artifacts); the per-URL attempt counts must not grow with them.
+func TestFaultBookkeepingBounded(t *testing.T) {
+	f := newFaultState(Options{Seed: 3, Faults: Faults{ServerError: 0.3}})
+	decideN := func(from, to int) {
+		for i := from; i < to; i++ {
+			r := httptest.NewRequest("GET", "/api/v1.1/project/github/acme/api/"+strconv.Itoa(i)+"/tests", nil)
+			f.decide(r)
+		}
+	}
+	decideN(0, 1000) // warm up
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	decideN(1000, 200_000)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(f)
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 2<<20 {
+		t.Errorf("fault bookkeeping grew the heap by %d KiB over 199k distinct URLs", grown>>10)
 	}
 }
