@@ -78,3 +78,20 @@ func TestOSSReadableWithoutToken(t *testing.T) {
 		t.Errorf("F/OSS with a bad token: status %d, want 401", code)
 	}
 }
+
+// TestAuthBeforeLookup: without a valid token an unknown project is a 401 like a known private
+// one; with the token it is a 404.
+func TestAuthBeforeLookup(t *testing.T) {
+	s := smallServer(t)
+	bad := func(r *http.Request) { r.Header.Set("Circle-Token", "wrong") }
+	for _, path := range []string{"/project/github/acme/nope", "/project/github/acme/nope/3", "/project/github/nobody/web/3/tests"} {
+		for name, opt := range map[string]reqOpt{"no token": noToken, "bad token": bad} {
+			if code, _, _ := do(t, s, "GET", path, "", opt); code != http.StatusUnauthorized {
+				t.Errorf("%s, %s: status %d, want 401", path, name, code)
+			}
+		}
+		if code, _, _ := do(t, s, "GET", path, ""); code != http.StatusNotFound {
+			t.Errorf("%s with the token: status %d, want 404", path, code)
+		}
+	}
+}

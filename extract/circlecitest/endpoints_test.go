@@ -105,6 +105,12 @@ func TestTreeBranch(t *testing.T) {
 			t.Fatalf("tree/%s returned a build on %v", feature, b["branch"])
 		}
 	}
+	// An empty branch is not "every branch".
+	for _, method := range []string{"GET", "POST"} {
+		if code, _, b := do(t, s, method, "/project/github/acme/api/tree/", ""); code != http.StatusNotFound {
+			t.Errorf("%s tree/ (empty branch): status %d, want 404: %.80s", method, code, b)
+		}
+	}
 }
 
 func TestWritesShowInReads(t *testing.T) {

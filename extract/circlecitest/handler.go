@@ -108,7 +108,7 @@ func (hd *Handler) project(rw http.ResponseWriter, r *http.Request) {
 	switch {
 	case rest == "":
 		routes = []route{{"GET", "list", true, hd.list}}
-	case parts[0] == "tree" && len(parts) > 1:
+	case parts[0] == "tree" && len(parts) > 1 && rest != "tree/":
 		r.SetPathValue("branch", strings.TrimPrefix(rest, "tree/"))
 		routes = []route{{"GET", "list", true, hd.list}, {"POST", "write", false, hd.trigger}}
 	case rest == "follow":
@@ -221,17 +221,19 @@ func (hd *Handler) auth(kind string, ossRead bool, next handlerFunc) http.Handle
 		pi := -1
 		if r.PathValue("repo") != "" {
 			pi = hd.projectIndex(r)
-			if pi < 0 {
-				writeJSON(rw, r, http.StatusNotFound, obj{{"message", "Project not found"}})
-				return
-			}
 		}
+		// Authenticate before looking the project up, so an unknown project without a valid
+		// token is a 401 like any other (a 404 would tell strangers which projects exist).
 		t, has := token(r)
 		switch {
 		case has && t == hd.opts.Token:
 		case !has && ossRead && pi >= 0 && hd.w.gen.projects[pi].oss:
 		default:
 			writeJSON(rw, r, http.StatusUnauthorized, obj{{"message", "You must log in first."}})
+			return
+		}
+		if r.PathValue("repo") != "" && pi < 0 {
+			writeJSON(rw, r, http.StatusNotFound, obj{{"message", "Project not found"}})
 			return
 		}
 		hd.mu.Lock()
