@@ -130,3 +130,22 @@ func countRows(t *testing.T, path, q string, args ...any) int {
 	}
 	return n
 }
+
+// TestThresholdZeroIsNotTheDefault: ?threshold=0 asks for every rise; only a missing threshold
+// takes duration-regressions' default of 20.
+func TestThresholdZeroIsNotTheDefault(t *testing.T) {
+	p, err := parseParams(url.Values{"threshold": {"0"}}, fixtureNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Threshold != 0 || !p.ThresholdSet {
+		t.Errorf("threshold=0: Threshold %v, ThresholdSet %v; want 0, true", p.Threshold, p.ThresholdSet)
+	}
+	p, err = parseParams(url.Values{}, fixtureNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ThresholdSet {
+		t.Errorf("no threshold: ThresholdSet true, want the default")
+	}
+}

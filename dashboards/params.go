@@ -80,7 +80,7 @@ func parseParams(v url.Values, now time.Time) (queries.Params, error) {
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
 			return p, fmt.Errorf("%w: threshold must be a non-negative number", errBadParam)
 		}
-		p.Threshold = f
+		p.Threshold, p.ThresholdSet = f, true
 	}
 	if err := p.Validate(); err != nil {
 		return p, fmt.Errorf("%w: %w", errBadParam, err)

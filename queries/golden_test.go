@@ -230,6 +230,10 @@ func TestDurationRegressions(t *testing.T) {
 		{"default threshold", january, [][]string{runTests, testJob, deploy}},
 		{"threshold 5", with(func(p *queries.Params) { p.Threshold = 5 }), [][]string{runTests, testJob, deploy, lint}},
 		{"threshold 75", with(func(p *queries.Params) { p.Threshold = 75 }), [][]string{runTests}},
+		// A threshold set to 0 lists every rise: the same four rows as 5 (lint's +10% included).
+		// Unset, 0 is the default 20.
+		{"threshold 0", with(func(p *queries.Params) { p.Threshold, p.ThresholdSet = 0, true }), [][]string{runTests, testJob, deploy, lint}},
+		{"threshold unset", with(func(p *queries.Params) { p.Threshold = 0 }), [][]string{runTests, testJob, deploy}},
 		{"injection", with(func(p *queries.Params) { p.Project = injection }), nil},
 	})
 }

@@ -29,7 +29,7 @@ var (
 //   - Period: "week" (weeks start on Monday, UTC).
 //   - Limit: 50 for the ranked lists (flaky-tests, flaky-jobs, slowest-steps,
 //     duration-regressions), 10000 (the maximum) for the per-period tables.
-//   - Threshold: 20 (percent) for duration-regressions.
+//   - Threshold: 20 (percent) for duration-regressions, unless ThresholdSet (then 0 is 0).
 //
 // Project and Branch, when empty, mean every project and every branch (mttr: the project's
 // default branch).
@@ -41,6 +41,9 @@ type Params struct {
 	Limit        int
 	// Threshold is the minimum p50 rise, in percent, that duration-regressions reports.
 	Threshold float64
+	// ThresholdSet says Threshold was given, so that a zero Threshold means "any rise" instead of
+	// the default. A non-zero Threshold is always used as given.
+	ThresholdSet bool
 }
 
 // MaxLimit is the largest Limit accepted.
@@ -99,7 +102,7 @@ func (p Params) withDefaults(name string, now time.Time) Params {
 			p.Limit = rankedLimit
 		}
 	}
-	if p.Threshold == 0 {
+	if p.Threshold == 0 && !p.ThresholdSet {
 		p.Threshold = defaultThreshold
 	}
 	return p
