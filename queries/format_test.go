@@ -177,3 +177,22 @@ func TestWriteUnknownFormat(t *testing.T) {
 		t.Errorf("Formats() = %v", got)
 	}
 }
+
+// TestWriteTableCutsSlugsFromTheLeft: project slugs that share a long prefix stay told apart
+// when the table cuts them: "…/legacy-billing", not "bitbucket/acm…".
+func TestWriteTableCutsSlugsFromTheLeft(t *testing.T) {
+	long := strings.Repeat("VeryLongStepName", 4)
+	res := sample(t, fmt.Sprintf(`SELECT * FROM (VALUES
+		('bitbucket/acme-corporation-platform/legacy-billing', '%[1]s', 1::BIGINT),
+		('bitbucket/acme-corporation-platform/legacy-checkout', '%[1]s', 2::BIGINT)) v(project_slug, step_name, runs)`, long))
+	out := write(t, res, "table")
+	checkWidth(t, out)
+	for _, tail := range []string{"legacy-billing ", "legacy-checkout "} {
+		if !strings.Contains(out, tail) {
+			t.Errorf("slug end %q cut:\n%s", tail, out)
+		}
+	}
+	if !strings.Contains(out, "\n…") || strings.Contains(out, "bitbucket/acme-corporation-platform/legacy") {
+		t.Errorf("slugs not cut from the left:\n%s", out)
+	}
+}

@@ -14,7 +14,8 @@ const (
 )
 
 // writeTable prints an aligned table that fits TableWidth. Headers wrap at underscores onto more
-// lines; text columns are cut with "…" (widest first); numbers and times are never cut. When the
+// lines; text columns are cut with "…" (widest first; a project slug loses its start, so that
+// "…/acme/legacy" still tells similar names apart); numbers and times are never cut. When the
 // table still does not fit it prints one "column | value" line per field instead, psql's
 // expanded display.
 func (r *Result) writeTable(w io.Writer) error {
@@ -48,7 +49,11 @@ func (r *Result) writeTable(w io.Writer) error {
 		writeLine(&b, line)
 		for _, row := range cells {
 			for i, c := range row {
-				line[i] = pad(ellipsize(c, widths[i]), widths[i], numeric[i])
+				cut := ellipsize
+				if leftCut(r.Columns[i]) {
+					cut = ellipsizeLeft
+				}
+				line[i] = pad(cut(c, widths[i]), widths[i], numeric[i])
 			}
 			writeLine(&b, line)
 		}
@@ -175,6 +180,22 @@ func ellipsize(s string, width int) string {
 		return string([]rune(s)[:width])
 	}
 	return string([]rune(s)[:width-1]) + "…"
+}
+
+// leftCut says a column's values differ at their end: a project slug's vcs type and org are
+// shared by many rows, its repository name is what tells them apart.
+func leftCut(column string) bool { return strings.HasSuffix(column, "_slug") }
+
+// ellipsizeLeft cuts s to width from the left: "…/acme/legacy".
+func ellipsizeLeft(s string, width int) string {
+	r := []rune(s)
+	if len(r) <= width {
+		return s
+	}
+	if width <= 1 {
+		return string(r[len(r)-width:])
+	}
+	return "…" + string(r[len(r)-width+1:])
 }
 
 func runes(s string) int { return utf8.RuneCountInString(s) }
