@@ -20,6 +20,9 @@ type build struct {
 	upNums   []int
 	cancelAt time.Time // from a cancel write; zero if none
 	sshUsers []string
+	nodes    int               // containers asked for by a trigger (1.0 only); 0 = the job's own
+	params   map[string]string // build_parameters of a triggered build
+	tag      string            // vcs_tag of a triggered build
 }
 
 // action is one step's run on one node.
@@ -97,6 +100,9 @@ func (w *world) computeTimeline(b *build, now time.Time) timeline {
 	tl.queued = b.created.Add(uq).Truncate(time.Millisecond)
 	tl.start = tl.queued.Add(rq).Truncate(time.Millisecond)
 	tl.nodes = b.tmpl.parallelOf(b.p)
+	if b.nodes > 0 {
+		tl.nodes = b.nodes
+	}
 	fk := b.r.fail
 	failStep := -1
 	failNodes := map[int]bool{}

@@ -107,7 +107,7 @@ func (hd *Handler) project(rw http.ResponseWriter, r *http.Request) {
 	var routes []route
 	switch {
 	case rest == "":
-		routes = []route{{"GET", "list", true, hd.list}}
+		routes = []route{{"GET", "list", true, hd.list}, {"POST", "write", false, hd.trigger}}
 	case parts[0] == "tree" && len(parts) > 1 && rest != "tree/":
 		r.SetPathValue("branch", strings.TrimPrefix(rest, "tree/"))
 		routes = []route{{"GET", "list", true, hd.list}, {"POST", "write", false, hd.trigger}}

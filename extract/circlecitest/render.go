@@ -2,6 +2,7 @@ package circlecitest
 
 import (
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -104,7 +105,9 @@ func (w *world) summary(b *build, tl timeline, detail bool) obj {
 	switch {
 	case inWorkflow:
 		o.add("build_parameters", nil)
-	case b.inserted || x%10 < 3:
+	case b.inserted:
+		o.add("build_parameters", buildParams(b))
+	case x%10 < 3:
 		o.add("build_parameters", obj{{"CIRCLE_JOB", "build"}})
 	default:
 		o.add("build_parameters", obj{})
@@ -152,7 +155,7 @@ func (w *world) summary(b *build, tl timeline, detail bool) obj {
 		o.add("workflows", w.workflows(b))
 	}
 	o.add("owners", []string{b.p.username})
-	o.add("vcs_tag", nil)
+	o.add("vcs_tag", strOrNil(b.tag))
 	if b.s.feature && !legacy {
 		o.add("pull_requests", []obj{{{"head_sha", b.s.revision}, {"url", fmt.Sprintf("%s/pull/%d", vcsURL, 100+b.s.idx/4)}}})
 	} else {
@@ -304,6 +307,27 @@ func (w *world) circleYML(b *build) string {
 	}
 	return "version: 2.1\njobs:\n  build: {docker: [{image: cimg/go:1.26}]}\n  test: {parallelism: " +
 		fmt.Sprint(b.p.testParallel) + "}\nworkflows:\n  build-test-deploy:\n    jobs: [build, test, lint, deploy]\n"
+}
+
+// buildParams renders a triggered build's build_parameters; CIRCLE_JOB names its job.
+func buildParams(b *build) obj {
+	keys := make([]string, 0, len(b.params)+1)
+	for k := range b.params {
+		keys = append(keys, k)
+	}
+	if _, ok := b.params["CIRCLE_JOB"]; !ok {
+		keys = append(keys, "CIRCLE_JOB")
+	}
+	sort.Strings(keys)
+	o := make(obj, 0, len(keys))
+	for _, k := range keys {
+		v, ok := b.params[k]
+		if !ok {
+			v = b.r.job
+		}
+		o.add(k, v)
+	}
+	return o
 }
 
 func orDefault(s, d string) string {

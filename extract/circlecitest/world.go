@@ -181,7 +181,7 @@ func (w *world) retryBuild(pi, num int) (*build, bool) {
 	if !ok {
 		return nil, false
 	}
-	nb := &build{p: orig.p, s: orig.s, tmpl: orig.tmpl, why: "retry", retryOf: num,
+	nb := &build{p: orig.p, s: orig.s, tmpl: orig.tmpl, why: "retry", retryOf: num, nodes: orig.nodes, params: orig.params, tag: orig.tag,
 		r: run{job: orig.r.job, wf: orig.r.wf, attempt: orig.r.attempt + 1, prev: -1, retry: -1, gen: orig.r.gen + 1}}
 	if orig.s.broken && orig.tmpl.hasTests {
 		nb.r.fail, nb.r.failTests = runTests, []int{orig.s.brokenTest} // a broken commit stays broken
@@ -191,19 +191,50 @@ func (w *world) retryBuild(pi, num int) (*build, bool) {
 	return nb, true
 }
 
-// triggerBuild creates a build on branch through the API (a 2.0 job outside workflows).
-func (w *world) triggerBuild(pi int, branch string) *build {
+// trigger is what a trigger write asks for (docs: revision or tag, parallel, build_parameters).
+type trigger struct {
+	branch, revision, tag string
+	parallel              int               // containers; the docs say 2.0 builds ignore it
+	params                map[string]string // build_parameters; CIRCLE_JOB picks the job
+	why                   string            // default "api"
+	user                  bool              // a signed-in user's action: full user object
+	workflow              bool              // a workflow job (the pipeline-style …/build endpoint)
+}
+
+// triggerBuild creates a build on tr.branch through the API: a 2.0 job outside workflows (or a
+// 1.0 build on a 1.0 project) at the given revision or tag, else at the branch's head.
+func (w *world) triggerBuild(pi int, tr trigger) *build {
 	p := w.gen.projects[pi]
-	rev := hexID(w.gen.opts.Seed, 40, tagRevision, int64(pi), strHash(branch))
-	for n := w.total(pi); n >= 1 && n > w.total(pi)-200; n-- {
-		if b, ok := w.resolve(pi, n); ok && b.s.branch == branch {
-			rev = b.s.revision
-			break
+	rev := tr.revision
+	if rev == "" && tr.tag != "" {
+		rev = hexID(w.gen.opts.Seed, 40, tagRevision, int64(pi), strHash("tag:"+tr.tag))
+	}
+	if rev == "" {
+		rev = hexID(w.gen.opts.Seed, 40, tagRevision, int64(pi), strHash(tr.branch))
+		for n := w.total(pi); n >= 1 && n > w.total(pi)-200; n-- {
+			if b, ok := w.resolve(pi, n); ok && b.s.branch == tr.branch {
+				rev = b.s.revision
+				break
+			}
 		}
 	}
-	s := &slot{p: p, idx: -1, branch: branch, feature: branch != p.defaultBranch, revision: rev}
-	nb := &build{p: p, s: s, tmpl: jobTemplateFor(p, "build"), why: "api", apiUser: true,
-		r: run{job: "build", wf: -1, prev: -1, retry: -1}}
+	job := "build"
+	if j := tr.params["CIRCLE_JOB"]; j != "" && !tr.workflow {
+		job = j
+	}
+	why := tr.why
+	if why == "" {
+		why = "api"
+	}
+	s := &slot{p: p, idx: -1, branch: tr.branch, feature: tr.branch != p.defaultBranch, revision: rev}
+	nb := &build{p: p, s: s, tmpl: jobTemplateFor(p, job), why: why, apiUser: !tr.user, tag: tr.tag, params: tr.params,
+		r: run{job: job, wf: -1, prev: -1, retry: -1}}
+	if tr.workflow {
+		nb.r.wf, nb.params = 0, nil
+	}
+	if p.legacy && tr.parallel > 0 {
+		nb.nodes = tr.parallel
+	}
 	w.insert(nb)
 	return nb
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // body reads a write's parameters from a JSON body or a form/query, as the real API accepts both.
@@ -20,13 +21,14 @@ func body(r *http.Request) map[string]string {
 	var m map[string]any
 	if json.Unmarshal(raw, &m) == nil {
 		for k, v := range m {
-			switch x := v.(type) {
-			case string:
-				out[k] = x
-			case float64:
-				out[k] = strconv.FormatFloat(x, 'f', -1, 64)
-			case bool:
-				out[k] = strconv.FormatBool(x)
+			if sub, ok := v.(map[string]any); ok { // build_parameters: {"NAME": value}
+				for sk, sv := range sub {
+					if s, ok := scalar(sv); ok {
+						out[k+"."+sk] = s
+					}
+				}
+			} else if s, ok := scalar(v); ok {
+				out[k] = s
 			}
 		}
 	} else if vals, err := url.ParseQuery(string(raw)); err == nil {
@@ -39,13 +41,54 @@ func body(r *http.Request) map[string]string {
 	return out
 }
 
+func scalar(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(x), true
+	}
+	return "", false
+}
+
+// parseTrigger reads revision, tag, parallel and build_parameters as the trigger endpoints take them.
+func parseTrigger(p map[string]string, branch string) (trigger, string) {
+	tr := trigger{branch: branch, revision: p["revision"], tag: p["tag"]}
+	if tr.revision != "" && tr.tag != "" {
+		return tr, "revision and tag cannot be used together"
+	}
+	if s := p["parallel"]; s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			return tr, "parallel must be an integer between 1 and 100"
+		}
+		tr.parallel = n
+	}
+	for k, v := range p {
+		if name, ok := strings.CutPrefix(k, "build_parameters."); ok {
+			if tr.params == nil {
+				tr.params = map[string]string{}
+			}
+			tr.params[name] = v
+		}
+	}
+	return tr, ""
+}
+
+// trigger is POST /project/…/tree/:branch, and POST /project/… for the default branch.
 func (hd *Handler) trigger(rw http.ResponseWriter, r *http.Request, pi int) {
 	branch := r.PathValue("branch")
 	if branch == "" {
-		badRequest(rw, r, "branch is required")
+		branch = hd.w.gen.projects[pi].defaultBranch
+	}
+	tr, msg := parseTrigger(body(r), branch)
+	if msg != "" {
+		badRequest(rw, r, msg)
 		return
 	}
-	b := hd.w.triggerBuild(pi, branch)
+	b := hd.w.triggerBuild(pi, tr)
 	writeJSON(rw, r, http.StatusCreated, hd.w.summary(b, hd.w.timeline(b, hd.w.now), false))
 }
 
@@ -83,12 +126,20 @@ func (hd *Handler) sshUsers(rw http.ResponseWriter, r *http.Request, pi int) {
 
 func (hd *Handler) follow(on bool) handlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request, pi int) {
+		was := hd.w.following[pi]
 		hd.w.following[pi] = on
 		if !on {
 			writeJSON(rw, r, http.StatusOK, obj{{"followed", false}})
 			return
 		}
-		writeJSON(rw, r, http.StatusOK, obj{{"followed", true}, {"first_build", nil}})
+		// Following a project starts its first build (why "first-build", docs); following one
+		// already followed starts nothing (first_build null, as a 2016 capture shows).
+		var first any
+		if !was {
+			b := hd.w.triggerBuild(pi, trigger{branch: hd.w.gen.projects[pi].defaultBranch, why: "first-build", user: true})
+			first = hd.w.summary(b, hd.w.timeline(b, hd.w.now), false)
+		}
+		writeJSON(rw, r, http.StatusOK, obj{{"followed", true}, {"first_build", first}})
 	}
 }
 
