@@ -6,23 +6,25 @@ import (
 
 // build is one resolved build: a generated run in its slot, or a build created by a write.
 type build struct {
-	p        *project
-	num      int
-	s        *slot
-	r        run
-	tmpl     jobTemplate
-	created  time.Time
-	why      string
-	apiUser  bool // triggered through the API: reduced user object
-	inserted bool
-	retryOf  int   // build_num, 0 if none
-	retries  []int // build_nums
-	upNums   []int
-	cancelAt time.Time // from a cancel write; zero if none
-	sshUsers []string
-	nodes    int               // containers asked for by a trigger (1.0 only); 0 = the job's own
-	params   map[string]string // build_parameters of a triggered build
-	tag      string            // vcs_tag of a triggered build
+	p         *project
+	num       int
+	s         *slot
+	r         run
+	tmpl      jobTemplate
+	created   time.Time
+	why       string
+	apiUser   bool // triggered through the API: reduced user object
+	inserted  bool
+	retryOf   int   // build_num, 0 if none
+	retries   []int // build_nums
+	upNums    []int
+	cancelAt  time.Time // from a cancel write; zero if none
+	sshUsers  []string
+	nodes     int               // containers asked for by a trigger (1.0 only); 0 = the job's own
+	params    map[string]string // build_parameters of a triggered build
+	tag       string            // vcs_tag of a triggered build
+	ssh       bool              // a retry with SSH enabled
+	cacheMiss bool              // the first build after DELETE …/build-cache
 }
 
 // action is one step's run on one node.
@@ -152,6 +154,9 @@ func (w *world) computeTimeline(b *build, now time.Time) timeline {
 			if regress && st.name == g.sc.regStep {
 				d *= g.sc.regFactor
 			}
+			if b.cacheMiss && cacheBound(st.name) {
+				d *= 3 // nothing restored: dependencies install from scratch
+			}
 			a := action{step: stepNumber(b.tmpl, si), index: n, start: nodeEnd[n], status: "success", exitCode: 0, background: st.background}
 			a.end = a.start.Add(time.Duration(d * float64(time.Millisecond))).Truncate(time.Millisecond)
 			if si == failStep && failNodes[n] {
@@ -243,6 +248,11 @@ func (w *world) computeTimeline(b *build, now time.Time) timeline {
 		}
 	}
 	return tl
+}
+
+// cacheBound says whether a step's duration depends on the dependency cache.
+func cacheBound(step string) bool {
+	return step == "Install dependencies" || step == "bundle install"
 }
 
 func maxTime(a, b time.Time) time.Time {

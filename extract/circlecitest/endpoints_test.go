@@ -214,7 +214,7 @@ func TestSettingsWrites(t *testing.T) {
 			t.Errorf("%s %s: %d %s", c.method, c.path, code, b)
 		}
 	}
-	if me := getJSON(t, s, "/me").(map[string]any); me["heroku_api_key"] != "****3456" {
+	if me := getJSON(t, s, "/me").(map[string]any); me["heroku_api_key"] != "xxxxxxxx3456" {
 		t.Errorf("heroku key not shown in /me: %v", me["heroku_api_key"])
 	}
 	if code, _, b := do(t, s, "POST", base+"/unfollow", ""); code != http.StatusOK || string(b) != `{"followed":false}` {

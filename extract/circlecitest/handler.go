@@ -116,7 +116,14 @@ func (hd *Handler) project(rw http.ResponseWriter, r *http.Request) {
 	case rest == "unfollow":
 		routes = []route{{"POST", "write", false, hd.follow(false)}}
 	case rest == "ssh-key":
-		routes = []route{{"POST", "write", false, hd.projectSSHKey}}
+		routes = []route{{"POST", "write", false, hd.projectSSHKey}, {"DELETE", "write", false, hd.deleteSSHKey}}
+	case rest == "envvar":
+		routes = []route{{"GET", "write", false, hd.listEnvvars}, {"POST", "write", false, hd.addEnvvar}}
+	case parts[0] == "envvar" && len(parts) == 2 && parts[1] != "":
+		r.SetPathValue("name", parts[1])
+		routes = []route{{"GET", "write", false, hd.getEnvvar}, {"DELETE", "write", false, hd.deleteEnvvar}}
+	case rest == "build":
+		routes = []route{{"POST", "write", false, hd.pipelineBuild}}
 	case rest == "checkout-key":
 		routes = []route{{"GET", "write", false, hd.listKeys}, {"POST", "write", false, hd.createKey}}
 	case parts[0] == "checkout-key" && len(parts) == 2:
@@ -141,6 +148,8 @@ func (hd *Handler) project(rw http.ResponseWriter, r *http.Request) {
 			routes = []route{{"GET", "tests", true, hd.tests}}
 		case "retry":
 			routes = []route{{"POST", "write", false, hd.retry}}
+		case "ssh":
+			routes = []route{{"POST", "write", false, hd.sshRetry}}
 		case "cancel":
 			routes = []route{{"POST", "write", false, hd.cancel}}
 		case "ssh-users":

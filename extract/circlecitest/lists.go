@@ -161,9 +161,15 @@ func (hd *Handler) recent(rw http.ResponseWriter, r *http.Request, _ int) {
 
 func (hd *Handler) me(rw http.ResponseWriter, r *http.Request, _ int) {
 	w := hd.w
-	var heroku any
-	if w.herokuKey != "" {
-		heroku = "****" + w.herokuKey[max(0, len(w.herokuKey)-4):]
+	var heroku any // masked as a 2016 capture shows: every character but dashes and the last 4 is x
+	if k := w.herokuKey; k != "" {
+		m := []byte(k)
+		for i := range m[:max(0, len(m)-4)] {
+			if m[i] != '-' {
+				m[i] = 'x'
+			}
+		}
+		heroku = string(m)
 	}
 	projects := obj{}
 	for i, p := range w.gen.projects {
@@ -179,7 +185,7 @@ func (hd *Handler) me(rw http.ResponseWriter, r *http.Request, _ int) {
 		{"first_vcs_authorized_client_id", nil}, {"days_left_in_trial", -1000}, {"parallelism", 1}, {"student", false},
 		{"bitbucket_authorized", true}, {"github_id", 1234567}, {"bitbucket", nil}, {"dev_admin", false},
 		{"all_emails", []string{"alice@acme.example"}}, {"created_at", stamp(time.Date(2016, 5, 4, 10, 0, 0, 0, time.UTC))},
-		{"plan", nil}, {"heroku_api_key", heroku}, {"identities", obj{{"github", obj{{"avatar_url", "https://avatars.example/asmith"}, {"external_id", 1234567}, {"id", 1234567}, {"name", "Alice Smith"}, {"user?", true}, {"domain", "github.com"}, {"type", "github"}, {"authorized?", true}, {"provider_id", "1234567"}, {"login", "asmith"}}}}},
+		{"plan", nil}, {"heroku_api_key", heroku}, {"user_key_fingerprint", strOrNil(w.userKeyFP)}, {"identities", obj{{"github", obj{{"avatar_url", "https://avatars.example/asmith"}, {"external_id", 1234567}, {"id", 1234567}, {"name", "Alice Smith"}, {"user?", true}, {"domain", "github.com"}, {"type", "github"}, {"authorized?", true}, {"provider_id", "1234567"}, {"login", "asmith"}}}}},
 		{"projects", projects}, {"login", "asmith"}, {"organization_prefs", obj{}}, {"containers", 1},
 		{"pusher_id", hexID(w.gen.opts.Seed, 40, 42)}, {"num_projects_followed", len(projects)}, {"admin", false},
 	})
@@ -233,8 +239,12 @@ func (hd *Handler) listProjects(rw http.ResponseWriter, r *http.Request, _ int) 
 			}
 			branches.add(br, bo)
 		}
+		sshKeys := make([]obj, 0, len(w.sshKeys[i]))
+		for _, k := range w.sshKeys[i] {
+			sshKeys = append(sshKeys, k.json())
+		}
 		out = append(out, obj{
-			{"irc_server", nil}, {"scopes", []string{"write-settings", "view-builds", "read-settings", "trigger-builds", "all", "status", "none"}},
+			{"irc_server", nil}, {"ssh_keys", sshKeys}, {"scopes", []string{"write-settings", "view-builds", "read-settings", "trigger-builds", "all", "status", "none"}},
 			{"irc_keyword", nil}, {"slack_integration_channel", nil}, {"branches", branches}, {"oss", p.oss},
 			{"reponame", p.reponame}, {"dependencies", ""}, {"aws", obj{{"keypair", nil}}}, {"slack_webhook_url", nil},
 			{"irc_channel", nil}, {"parallel", p.testParallel}, {"campfire_subdomain", nil}, {"username", p.username},

@@ -182,9 +182,9 @@ func (w *world) summary(b *build, tl timeline, detail bool) obj {
 	o.add("timedout", false)
 	o.add("dont_build", nil)
 	o.add("lifecycle", tl.lifecycle)
-	o.add("no_dependency_cache", false)
+	o.add("no_dependency_cache", b.cacheMiss)
 	o.add("stop_time", stamp(tl.stop))
-	o.add("ssh_disabled", true)
+	o.add("ssh_disabled", !b.ssh)
 	o.add("build_time_millis", millisOrNil(tl, x%6 == 0))
 	o.add("picard", w.picard(b, tl, x))
 	if detail {

@@ -17,7 +17,10 @@ type world struct {
 	following []bool
 	keys      [][]checkoutKey
 	herokuKey string
-	userKeys  int
+	userKeyFP string              // fingerprint of the key POST /user/ssh-key made; /me shows it
+	envvars   []map[string]string // per project, name → value
+	sshKeys   [][]hostKey         // per project, from POST …/ssh-key; /projects shows them
+	cacheGone []bool              // per project: DELETE …/build-cache; the next new build misses the cache
 	visNow    time.Time
 	vis       []int
 	tlMemo    map[tlKey]timeline // cleared by every write that changes a build
@@ -29,9 +32,11 @@ func newWorld(o Options) *world {
 	w.ins, w.afterGen = make([][]*build, n), make([][]int, n)
 	w.canceled, w.retries, w.sshUsers = make([]map[int]time.Time, n), make([]map[int][]int, n), make([]map[int][]string, n)
 	w.following, w.keys = make([]bool, n), make([][]checkoutKey, n)
+	w.envvars, w.sshKeys, w.cacheGone = make([]map[string]string, n), make([][]hostKey, n), make([]bool, n)
 	for i, p := range w.gen.projects {
 		w.canceled[i], w.retries[i], w.sshUsers[i] = map[int]time.Time{}, map[int][]int{}, map[int][]string{}
 		w.following[i] = true
+		w.envvars[i] = map[string]string{}
 		w.keys[i] = []checkoutKey{initialKey(o.Seed, p)}
 	}
 	return w
@@ -143,6 +148,9 @@ func (w *world) insert(b *build) int {
 	b.num = a + k + 1
 	b.created = w.now
 	b.inserted = true
+	if w.cacheGone[pi] {
+		b.cacheMiss, w.cacheGone[pi] = true, false
+	}
 	w.forget()
 	w.ins[pi] = append(w.ins[pi], b)
 	w.afterGen[pi] = append(w.afterGen[pi], a)

@@ -3,8 +3,10 @@ package circlecitest
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -143,13 +145,100 @@ func (hd *Handler) follow(on bool) handlerFunc {
 	}
 }
 
-func (hd *Handler) projectSSHKey(rw http.ResponseWriter, r *http.Request, _ int) {
+// projectSSHKey is POST …/ssh-key: the key shows in the project's ssh_keys on /projects.
+func (hd *Handler) projectSSHKey(rw http.ResponseWriter, r *http.Request, pi int) {
 	p := body(r)
 	if p["hostname"] == "" || p["private_key"] == "" {
 		badRequest(rw, r, "hostname and private_key are required")
 		return
 	}
+	w := hd.w
+	fp := fingerprint(w.gen.opts.Seed, p["private_key"])
+	k := hostKey{Hostname: p["hostname"], Fingerprint: fp,
+		PublicKey: "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ" + hexID(w.gen.opts.Seed, 64, strHash(p["private_key"]), 34)}
+	w.sshKeys[pi] = append(slices.DeleteFunc(w.sshKeys[pi], func(o hostKey) bool { return o.Hostname == k.Hostname && o.Fingerprint == fp }), k)
 	rw.WriteHeader(http.StatusOK)
+}
+
+// deleteSSHKey is DELETE …/ssh-key with {"fingerprint", "hostname"}.
+func (hd *Handler) deleteSSHKey(rw http.ResponseWriter, r *http.Request, pi int) {
+	p := body(r)
+	if p["fingerprint"] == "" {
+		badRequest(rw, r, "fingerprint is required")
+		return
+	}
+	hd.w.sshKeys[pi] = slices.DeleteFunc(hd.w.sshKeys[pi], func(k hostKey) bool {
+		return k.Fingerprint == p["fingerprint"] && (p["hostname"] == "" || k.Hostname == p["hostname"])
+	})
+	rw.WriteHeader(http.StatusOK)
+}
+
+// listEnvvars is GET …/envvar: names with masked values, as the real API shows them.
+func (hd *Handler) listEnvvars(rw http.ResponseWriter, r *http.Request, pi int) {
+	vars := hd.w.envvars[pi]
+	names := slices.Sorted(maps.Keys(vars))
+	out := make([]obj, 0, len(names))
+	for _, n := range names {
+		out = append(out, obj{{"name", n}, {"value", masked(vars[n])}})
+	}
+	writeJSON(rw, r, http.StatusOK, out)
+}
+
+func (hd *Handler) addEnvvar(rw http.ResponseWriter, r *http.Request, pi int) {
+	p := body(r)
+	name := p["name"]
+	if name == "" {
+		badRequest(rw, r, "name is required")
+		return
+	}
+	hd.w.envvars[pi][name] = p["value"]
+	rw.Header().Set("Location", api+"/project/"+hd.w.gen.projects[pi].slug+"/envvar/"+url.PathEscape(name))
+	writeJSON(rw, r, http.StatusCreated, obj{{"name", name}, {"value", masked(p["value"])}})
+}
+
+func (hd *Handler) getEnvvar(rw http.ResponseWriter, r *http.Request, pi int) {
+	name := r.PathValue("name")
+	v, ok := hd.w.envvars[pi][name]
+	if !ok {
+		writeJSON(rw, r, http.StatusNotFound, obj{{"message", "env var not found"}})
+		return
+	}
+	writeJSON(rw, r, http.StatusOK, obj{{"name", name}, {"value", masked(v)}})
+}
+
+func (hd *Handler) deleteEnvvar(rw http.ResponseWriter, r *http.Request, pi int) {
+	name := r.PathValue("name")
+	if _, ok := hd.w.envvars[pi][name]; !ok {
+		writeJSON(rw, r, http.StatusNotFound, obj{{"message", "env var not found"}})
+		return
+	}
+	delete(hd.w.envvars[pi], name)
+	writeJSON(rw, r, http.StatusOK, obj{{"message", "ok"}})
+}
+
+// sshRetry is POST …/:build_num/ssh: a retry with SSH enabled for the signed-in user.
+func (hd *Handler) sshRetry(rw http.ResponseWriter, r *http.Request, pi int) {
+	orig, ok := hd.buildFromPath(rw, r, pi)
+	if !ok {
+		return
+	}
+	b, _ := hd.w.retryBuild(pi, orig.num)
+	b.ssh = true
+	hd.w.sshUsers[pi][b.num] = []string{"asmith"}
+	b.sshUsers = hd.w.sshUsers[pi][b.num]
+	writeJSON(rw, r, http.StatusOK, hd.w.summary(b, hd.w.timeline(b, hd.w.now), false))
+}
+
+// pipelineBuild is POST …/build (preview): a workflow run on a branch, revision or tag.
+func (hd *Handler) pipelineBuild(rw http.ResponseWriter, r *http.Request, pi int) {
+	p := body(r)
+	if p["tag"] != "" && (p["branch"] != "" || p["revision"] != "") {
+		badRequest(rw, r, "tag cannot be used with branch or revision")
+		return
+	}
+	branch := orDefault(p["branch"], hd.w.gen.projects[pi].defaultBranch)
+	hd.w.triggerBuild(pi, trigger{branch: branch, revision: p["revision"], tag: p["tag"], workflow: true})
+	writeJSON(rw, r, http.StatusOK, obj{{"status", 200}, {"body", "Build created"}})
 }
 
 func (hd *Handler) listKeys(rw http.ResponseWriter, r *http.Request, pi int) {
@@ -203,12 +292,17 @@ func (hd *Handler) deleteKey(rw http.ResponseWriter, r *http.Request, pi int) {
 	writeJSON(rw, r, http.StatusOK, obj{{"message", "ok"}})
 }
 
-func (hd *Handler) buildCache(rw http.ResponseWriter, r *http.Request, _ int) {
-	writeJSON(rw, r, http.StatusOK, obj{{"status", "build dependency caches deleted"}})
+// buildCache is DELETE …/build-cache: the project's next new build restores nothing
+// (no_dependency_cache: true, dependencies installed from scratch).
+func (hd *Handler) buildCache(rw http.ResponseWriter, r *http.Request, pi int) {
+	hd.w.cacheGone[pi] = true
+	writeJSON(rw, r, http.StatusOK, obj{{"status", "build caches deleted"}})
 }
 
+// userKey is POST /user/ssh-key: /me shows the new key's user_key_fingerprint.
 func (hd *Handler) userKey(rw http.ResponseWriter, r *http.Request, _ int) {
-	hd.w.userKeys++
+	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	hd.w.userKeyFP = fingerprint(hd.w.gen.opts.Seed, "user-key:"+hd.w.now.String()+string(raw))
 	rw.WriteHeader(http.StatusOK)
 }
 
