@@ -3,9 +3,11 @@ package queries_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,14 +20,15 @@ import (
 // TestScoreAgainstSimulatorTruth syncs a generated account (several projects, three months) from
 // the simulator and scores the canned queries against its ground truth: flaky tests and jobs by
 // precision and recall, the injected duration regression by job, step and date, and the queue
-// crunch by its p95 against normal days. It prints the scores.
+// crunch by its p95 against normal windows. It prints the scores. 2000 builds per project put
+// about 10 builds of each resource class into the 36 h crunch: enough for a p95 per series.
 func TestScoreAgainstSimulatorTruth(t *testing.T) {
 	if testing.Short() {
 		t.Skip("syncs a simulated account")
 	}
 	ctx := context.Background()
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	srv := circlecitest.NewServer(circlecitest.Options{Seed: 21, Projects: 4, BuildsPerProject: 700, Days: 90, TestsPerJob: 20, Now: now})
+	srv := circlecitest.NewServer(circlecitest.Options{Seed: 21, Projects: 4, BuildsPerProject: 2000, Days: 90, TestsPerJob: 20, Now: now})
 	defer srv.Close()
 	st, err := load.Open(ctx, filepath.Join(t.TempDir(), "score.duckdb"))
 	if err != nil {
@@ -97,38 +100,77 @@ func TestScoreAgainstSimulatorTruth(t *testing.T) {
 		t.Errorf("duration-regressions did not date the injected regression %+v within a day; rows: %v", reg, res.Rows)
 	}
 
-	// queue-time-trend: the crunch window's p95 against normal days', per project and class.
+	// queue-time-trend: the crunch window's p95 against normal, per project and resource class.
+	// Daily buckets hold 1-5 builds of a series and the crunch starts and ends mid-day, so each
+	// window is asked for as one bucket instead: since/until = the 36 h crunch window itself,
+	// against windows of the same length and time of day, whole weeks before and after (same
+	// weekday, same hours of the daily queue pattern). normal = the median of those windows' p95.
 	start, err1 := time.Parse(time.RFC3339, truth.QueueCrunch.Start)
 	end, err2 := time.Parse(time.RFC3339, truth.QueueCrunch.End)
 	if err1 != nil || err2 != nil {
 		t.Fatalf("truth crunch window %+v", truth.QueueCrunch)
 	}
-	res = run("queue-time-trend", queries.Params{Since: now.AddDate(0, 0, -90), Period: "day", Limit: queries.MaxLimit})
-	crunch, normal := map[string][]float64{}, map[string][]float64{}
-	for _, row := range rows(res) {
-		day, _ := row["period_start"].(time.Time)
-		p95, ok := row["p95_queue_seconds"].(float64)
-		if !ok {
+	windowP95 := func(from, to time.Time) map[string]queueWindow {
+		t.Helper()
+		r, err := queries.Run(ctx, db, "queue-time-trend", queries.Params{Since: from, Until: to, Period: "month", Limit: queries.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]queueWindow{}
+		for _, row := range rows(r) {
+			series := fmt.Sprint(row["project_slug"], "|", row["resource_class"])
+			if _, dup := out[series]; dup {
+				t.Fatalf("window %s - %s spans two months: pick another seed or clock", from, to)
+			}
+			p95, _ := row["p95_queue_seconds"].(float64)
+			n, _ := row["builds"].(int64)
+			out[series] = queueWindow{p95: p95, builds: n}
+		}
+		return out
+	}
+	crunch := windowP95(start, end)
+	normal := map[string][]float64{}
+	historyStart := now.AddDate(0, 0, -90)
+	for k := -12; k <= 12; k++ {
+		from, to := start.AddDate(0, 0, 7*k), end.AddDate(0, 0, 7*k)
+		if k == 0 || from.Before(historyStart) || to.After(now) {
 			continue
 		}
-		series := fmt.Sprint(row["project_slug"], "|", row["resource_class"])
-		if !day.Before(start.Truncate(24*time.Hour)) && day.Before(end) {
-			crunch[series] = append(crunch[series], p95)
-		} else {
-			normal[series] = append(normal[series], p95)
+		for series, w := range windowP95(from, to) {
+			normal[series] = append(normal[series], w.p95)
 		}
 	}
-	var ratios []float64
-	for series, c := range crunch {
-		if n := normal[series]; len(n) > 0 {
-			ratios = append(ratios, mean(c)/median(n))
+	// Every series with enough builds in the crunch to have a meaningful p95 must show it; and
+	// every project must have such a series, so that the check cannot pass by excluding all.
+	const minBuilds, minWindows = 5, 4
+	checked := map[string]bool{}
+	names := slices.Sorted(maps.Keys(crunch))
+	for _, series := range names {
+		c, n := crunch[series], normal[series]
+		if len(n) == 0 {
+			t.Logf("queue-time-trend: %s: %d crunch builds, no normal window", series, c.builds)
+			continue
+		}
+		ratio := c.p95 / median(n)
+		t.Logf("queue-time-trend: %s: crunch p95 %.0f s over %d builds = %.1fx the normal p95 %.0f s (median of %d windows)",
+			series, c.p95, c.builds, ratio, median(n), len(n))
+		if c.builds < minBuilds || len(n) < minWindows {
+			continue
+		}
+		checked[series[:strings.Index(series, "|")]] = true
+		if ratio < 3 {
+			t.Errorf("queue crunch %s: p95 %.1fx the normal, want ≥ 3x", series, ratio)
 		}
 	}
-	slices.Sort(ratios)
-	t.Logf("queue-time-trend: crunch p95 / normal p95 per series: %.1f", ratios)
-	if len(ratios) == 0 || median(ratios) < 3 {
-		t.Errorf("queue crunch p95 ratios %.1f: want a median ≥ 3", ratios)
+	if len(checked) < 4 {
+		t.Errorf("queue crunch checked in %d of 4 projects (series with ≥ %d builds in the crunch and %d normal windows)", len(checked), minBuilds, minWindows)
 	}
+}
+
+// queueWindow is one series' answer of queue-time-trend over one window.
+type queueWindow struct {
+	p95    float64
+	builds int64
 }
 
 // keys returns "a|b|…" of the named columns for every row.
