@@ -1,6 +1,7 @@
 package circlecitest
 
 import (
+	"net/http"
 	"sort"
 	"strconv"
 	"testing"
@@ -201,3 +202,110 @@ func indexFrom(s, sub string, from int) int {
 }
 
 func str(v any) string { s, _ := v.(string); return s }
+
+// Field names of the account-level responses. Sources: circleci-docs src-api _projects.md,
+// _keys.md, _environment_vars.md, _overview.md (/me sample: user_key_fingerprint); captured
+// responses in mtchavez/circleci's VCR cassettes (2016-17: /me, /projects, follow, envvar) and a
+// 2020 /me capture; go-circleci's Project (ssh_keys{hostname,public_key,fingerprint}) and
+// CheckoutKey (login).
+var (
+	realMeKeys = set("enrolled_betas", "in_beta_program", "selected_email", "avatar_url", "trial_end", "admin",
+		"basic_email_prefs", "sign_in_count", "github_oauth_scopes", "analytics_id", "name", "gravatar_id",
+		"first_vcs_authorized_client_id", "days_left_in_trial", "privacy_optout", "parallelism", "student",
+		"bitbucket_authorized", "github_id", "web_ui_pipelines_optout", "bitbucket", "dev_admin", "all_emails",
+		"created_at", "plan", "heroku_api_key", "identities", "projects", "login", "organization_prefs", "containers",
+		"pusher_id", "web_ui_pipelines_first_opt_in", "num_projects_followed", "user_key_fingerprint")
+	realIdentityKeys = set("avatar_url", "external_id", "id", "name", "user?", "domain", "type", "authorized?",
+		"provider_id", "login", "handle", "is_authorized", "is_user")
+	realMeProjectKeys = set("on_dashboard", "emails")
+	realProjectKeys   = set("irc_server", "ssh_keys", "branches", "irc_keyword", "oss", "slack_channel",
+		"hipchat_notify_prefs", "reponame", "dependencies", "aws", "slack_webhook_url", "irc_channel", "parallel",
+		"campfire_subdomain", "followed", "username", "campfire_notify_prefs", "hipchat_notify", "heroku_deploy_user",
+		"irc_username", "slack_notify_prefs", "scopes", "campfire_room", "hipchat_api_token", "campfire_token",
+		"slack_subdomain", "has_usable_key", "setup", "vcs_type", "feature_flags", "irc_password", "compile",
+		"irc_notify_prefs", "extra", "language", "hipchat_room", "flowdock_api_token", "slack_channel_override",
+		"vcs_url", "default_branch", "slack_api_token", "test", "hall_notify_prefs", "hall_room_api_token",
+		"slack_integration_channel", "slack_integration_team_id", "slack_integration_team",
+		"slack_integration_notify_prefs", "slack_integration_webhook_url", "slack_integration_channel_id",
+		"slack_integration_access_token", "jira")
+	requiredProjectKeys = set("vcs_type", "username", "reponame", "vcs_url", "default_branch", "followed", "oss", "branches")
+	realBranchKeys      = set("pusher_logins", "running_builds", "recent_builds", "last_success", "last_non_success",
+		"is_using_workflows", "latest_workflows", "latest_completed_workflows")
+	realBranchBuildKeys = set("outcome", "status", "build_num", "vcs_revision", "pushed_at", "is_workflow_job", "is_2_0_job", "added_at")
+	realFeatureFlags    = set("trusty-beta", "builds-service", "osx", "set-github-status", "build-prs-only",
+		"forks-receive-secret-env-vars", "fleet", "build-fork-prs", "autocancel-builds", "junit", "oss", "memory-limit")
+	realHostKeyKeys     = set("hostname", "public_key", "fingerprint")
+	realCheckoutKeyKeys = set("public_key", "type", "fingerprint", "login", "preferred", "time")
+	realEnvvarKeys      = set("name", "value")
+)
+
+func TestAccountKeySetsMatchRealAPI(t *testing.T) {
+	s := smallServer(t)
+	base := "/project/github/acme/api"
+	// writes first, so the optional fields they fill are checked too
+	post(t, s, "/user/heroku-key", `{"apikey":"abcdef123456"}`, http.StatusOK)
+	post(t, s, "/user/ssh-key", "", http.StatusOK)
+	post(t, s, base+"/ssh-key", `{"hostname":"h.example","private_key":"k"}`, http.StatusOK)
+	post(t, s, base+"/envvar", `{"name":"A","value":"abcdef"}`, http.StatusCreated)
+	post(t, s, base+"/checkout-key", `{"type":"github-user-key"}`, http.StatusCreated)
+
+	me := getJSON(t, s, "/me").(map[string]any)
+	checkKeys(t, "/me", me, realMeKeys, set("login", "basic_email_prefs", "projects", "user_key_fingerprint"))
+	for name, id := range me["identities"].(map[string]any) {
+		checkKeys(t, "/me identities."+name, id.(map[string]any), realIdentityKeys, set("login"))
+	}
+	for url, p := range me["projects"].(map[string]any) {
+		checkKeys(t, "/me projects."+url, p.(map[string]any), realMeProjectKeys, realMeProjectKeys)
+	}
+	var sawRunning, sawLastSuccess, sawHostKey bool
+	for _, p := range list(t, s, "/projects") {
+		what := "/projects " + str(p["reponame"])
+		checkKeys(t, what, p, realProjectKeys, requiredProjectKeys)
+		checkKeys(t, what+" feature_flags", p["feature_flags"].(map[string]any), realFeatureFlags, nil)
+		for _, k := range p["ssh_keys"].([]any) {
+			sawHostKey = true
+			checkKeys(t, what+" ssh_keys", k.(map[string]any), realHostKeyKeys, realHostKeyKeys)
+		}
+		for br, bo := range p["branches"].(map[string]any) {
+			b := bo.(map[string]any)
+			checkKeys(t, what+" branch "+br, b, realBranchKeys, set("recent_builds", "running_builds", "pusher_logins"))
+			var entries []any
+			for _, k := range []string{"recent_builds", "running_builds"} {
+				entries = append(entries, b[k].([]any)...)
+			}
+			for _, k := range []string{"last_success", "last_non_success"} {
+				if e, ok := b[k]; ok {
+					sawLastSuccess = sawLastSuccess || k == "last_success"
+					entries = append(entries, e)
+				}
+			}
+			sawRunning = sawRunning || len(b["running_builds"].([]any)) > 0
+			for _, e := range entries {
+				checkKeys(t, what+" branch "+br+" build", e.(map[string]any), realBranchBuildKeys, set("build_num", "status", "outcome", "vcs_revision"))
+			}
+		}
+	}
+	for _, path := range []string{"/recent-builds?limit=100", "/recent-builds?limit=20&shallow=true"} {
+		for _, b := range list(t, s, path) {
+			checkKeys(t, path, b, realBuildKeys, set("build_num", "status", "lifecycle", "reponame", "username", "branch"))
+		}
+	}
+	for _, k := range list(t, s, base+"/checkout-key") {
+		checkKeys(t, "checkout key", k, realCheckoutKeyKeys, realCheckoutKeyKeys)
+	}
+	for _, v := range list(t, s, base+"/envvar") {
+		checkKeys(t, "envvar", v, realEnvvarKeys, realEnvvarKeys)
+	}
+	unf := post(t, s, base+"/unfollow", "", http.StatusOK)
+	checkKeys(t, "unfollow", unf, set("followed"), set("followed"))
+	fol := post(t, s, base+"/follow", "", http.StatusOK)
+	checkKeys(t, "follow", fol, set("followed", "first_build"), set("followed", "first_build"))
+	if fb, ok := fol["first_build"].(map[string]any); ok {
+		checkKeys(t, "follow first_build", fb, realBuildKeys, requiredBuildKeys)
+	} else {
+		t.Error("follow after unfollow: no first_build to check")
+	}
+	if !(sawRunning && sawLastSuccess && sawHostKey) {
+		t.Errorf("shapes not covered: running_builds %v last_success %v ssh_keys %v", sawRunning, sawLastSuccess, sawHostKey)
+	}
+}
