@@ -9,8 +9,9 @@
 --   else is neither and is not counted in runs. The build's own outcome does not matter.
 -- columns: flaky_revisions = revisions on which the test flaked; runs and failures count every
 --   pass/fail result of the test in the window (all revisions); failure_rate = failures / runs;
---   last_flaky_at = time of the latest build of a flaky revision. Ordered by flaky_revisions,
---   then failures, descending.
+--   last_flaky_at = time of the latest build of a flaky revision; test_id = the key the test is
+--   counted by (same-named tests in different files are different tests). Ordered by
+--   flaky_revisions, then failures, descending.
 WITH b AS (
     SELECT project_slug, build_num, vcs_revision,
            coalesce(usage_queued_at, queued_at, start_time, stop_time) AS build_at
@@ -49,9 +50,10 @@ SELECT r.project_slug,
        count(*) AS runs,
        count(*) FILTER (WHERE r.failed) AS failures,
        round(count(*) FILTER (WHERE r.failed) / count(*), 4) AS failure_rate,
-       f.last_flaky_at
+       f.last_flaky_at,
+       r.test_key AS test_id
 FROM runs r
 JOIN flaky f USING (project_slug, test_key)
 GROUP BY r.project_slug, r.test_key, f.flaky_revisions, f.last_flaky_at
-ORDER BY flaky_revisions DESC, failures DESC, project_slug, classname, name
+ORDER BY flaky_revisions DESC, failures DESC, project_slug, classname, name, test_id
 LIMIT $limit

@@ -10,7 +10,7 @@ import (
 // from the fixture, as the comments show; they were not copied from the query's output.
 
 func TestFlakyTests(t *testing.T) {
-	header := []string{"project_slug", "classname", "name", "file", "flaky_revisions", "runs", "failures", "failure_rate", "last_flaky_at"}
+	header := []string{"project_slug", "classname", "name", "file", "flaky_revisions", "runs", "failures", "failure_rate", "last_flaky_at", "test_id"}
 	// January window (build 6, 2025-12-20, is outside):
 	//   A: r1 = b1 failure + b2 success -> flaky; r2 = success, success; r3 = b5 failure alone.
 	//      runs 5 (b1..b5), failures 2 (b1, b5), rate 0.4; last flaky build b2 at 01-10 11:00
@@ -21,15 +21,16 @@ func TestFlakyTests(t *testing.T) {
 	//      no usage_queued_at).
 	//   D: no test_id; r2 = b3 error + b4 success -> flaky; r3 = success. runs 3, failures 1.
 	//   E (web): w1 = failure + success -> flaky. runs 2, failures 1, rate 0.5, last 01-15 12:00.
-	// Order: failures descending (A has 2), then project, classname: A, C, D, E.
-	a := []string{"github/acme/api", "pkg.A", "TestA", "a_test.go", "1", "5", "2", "0.4", "2026-01-10T11:00:00Z"}
-	c := []string{"github/acme/api", "pkg.C", "TestC", "c_test.go", "1", "3", "1", "0.3333", "2026-01-11T11:00:00Z"}
-	d := []string{"github/acme/api", "pkg.D", "TestD", "d_test.go", "1", "3", "1", "0.3333", "2026-01-11T11:00:00Z"}
-	e := []string{"github/acme/web", "web.E", "renders", "e.spec.js", "1", "2", "1", "0.5", "2026-01-15T12:00:00Z"}
+	// Order: failures descending (A has 2), then project, classname: A, C, D, E. test_id is the
+	// stored one (tA, tC, tE), else classname::file::name (D).
+	a := []string{"github/acme/api", "pkg.A", "TestA", "a_test.go", "1", "5", "2", "0.4", "2026-01-10T11:00:00Z", "tA"}
+	c := []string{"github/acme/api", "pkg.C", "TestC", "c_test.go", "1", "3", "1", "0.3333", "2026-01-11T11:00:00Z", "tC"}
+	d := []string{"github/acme/api", "pkg.D", "TestD", "d_test.go", "1", "3", "1", "0.3333", "2026-01-11T11:00:00Z", "pkg.D::d_test.go::TestD"}
+	e := []string{"github/acme/web", "web.E", "renders", "e.spec.js", "1", "2", "1", "0.5", "2026-01-15T12:00:00Z", "tE"}
 	// Default window for until 01-25 is the 14 days from 01-11 00:00: b1 and b2 drop out, so A
 	// keeps r2 (pass, pass) and r3 (fail): not flaky. C keeps b3 failure + b4 success: runs 2,
 	// failures 1, rate 0.5. D and E unchanged.
-	c14 := []string{"github/acme/api", "pkg.C", "TestC", "c_test.go", "1", "2", "1", "0.5", "2026-01-11T11:00:00Z"}
+	c14 := []string{"github/acme/api", "pkg.C", "TestC", "c_test.go", "1", "2", "1", "0.5", "2026-01-11T11:00:00Z", "tC"}
 	runGolden(t, "flaky-tests", header, []goldenCase{
 		{"january", january, [][]string{a, c, d, e}},
 		{"default 14 days", queries.Params{Until: day("2026-01-25")}, [][]string{c14, d, e}},

@@ -362,7 +362,8 @@
 
   function showFlakyTests(d) {
     var links = {};
-    d.testLinks.forEach(function (l) { links[l.project_slug + '\u0000' + (l.classname || '') + '\u0000' + (l.name || '')] = l; });
+    // One test is one test_id (flaky-tests' key): same-named tests in other files are others.
+    d.testLinks.forEach(function (l) { links[l.project_slug + '\u0000' + l.test_id] = l; });
     fillBody('table-flaky-tests', d.flakyTests, 'No flaky tests in this window.', function (r) {
       var tr = document.createElement('tr');
       tr.setAttribute('data-test', (r.classname ? r.classname + '.' : '') + r.name);
@@ -378,7 +379,7 @@
       tr.appendChild(td(fmtInt(r.failures), 'num'));
       tr.appendChild(td(fmtPct(r.failure_rate), 'num'));
       tr.appendChild(td(fmtDate(r.last_flaky_at)));
-      tr.appendChild(linksCell(links[r.project_slug + '\u0000' + (r.classname || '') + '\u0000' + (r.name || '')]));
+      tr.appendChild(linksCell(links[r.project_slug + '\u0000' + r.test_id]));
       return tr;
     });
   }
