@@ -256,7 +256,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(t.TempDir(), name)
+	p := filepath.Join(artifactDir(t), name)
 	if err := os.WriteFile(p, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -266,6 +266,21 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// artifactDir is where screenshots are kept: $BUILDLAKE_ARTIFACTS/dashboards when set (.ci/run
+// sets it so CI keeps them), else the test's temporary directory.
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	root := os.Getenv("BUILDLAKE_ARTIFACTS")
+	if root == "" {
+		return t.TempDir()
+	}
+	dir := filepath.Join(root, "dashboards")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func loopbackOnly(u *url.URL) bool {
