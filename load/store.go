@@ -26,6 +26,9 @@ var schemaSQL string
 //go:embed migration2.sql
 var migration2SQL string
 
+//go:embed migration3.sql
+var migration3SQL string
+
 // SchemaSQL is the DDL of every table, as Open applies it: every migration in order.
 func SchemaSQL() string { return strings.Join(migrations, "\n") }
 
@@ -34,6 +37,7 @@ func SchemaSQL() string { return strings.Join(migrations, "\n") }
 var migrations = []string{
 	schemaSQL,
 	migration2SQL, // sync_pace
+	migration3SQL, // export_marks, export_left_dates
 }
 
 var (

@@ -48,6 +48,11 @@ type Batch struct {
 	Projects, Builds, Steps, Artifacts, Tests arrow.RecordBatch
 	State                                     []ProjectState // upserted in the same transaction as the rows
 	Errors                                    []SyncError
+	// LeftDates are the Parquet partition dates (YYYY-MM-DD) the batch's builds were in before
+	// this write; they are noted in export_left_dates with LeftAt (zero = time of the Write) so
+	// that a later export rewrites them even if this run never exports.
+	LeftDates []string
+	LeftAt    time.Time
 }
 
 // Counts is the number of rows each table received (after collapsing duplicate keys).
@@ -84,6 +89,9 @@ func (s *Store) Write(ctx context.Context, b Batch) (Counts, error) {
 			}
 		}
 		if err := writeState(ctx, conn, b.State); err != nil {
+			return err
+		}
+		if err := writeLeftDates(ctx, conn, b.LeftDates, b.LeftAt); err != nil {
 			return err
 		}
 		return writeErrors(ctx, conn, b.Errors)
