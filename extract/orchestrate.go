@@ -41,14 +41,14 @@ func (t Targets) All() []int64 {
 	return slices.Compact(all)
 }
 
-// settleCount is how many entries at the end of a list page must be at or below the high-water
-// mark (or, when backfilling, older than the horizon) before paging stops. Real pages are not strictly ordered
-// (225, 226, 224), but disorder is local, so a page that ends in old builds means every newer
-// build has been seen; with nothing new the first page ends it: one request per project.
-const settleCount = 3
-
 // ListTargets pages the project's build list, newest first, until it passes the high-water mark
 // or the horizon, and returns the builds to fetch.
+//
+// Real pages are not strictly ordered (225, 226, 224), so paging stops only after a whole page in
+// which no build is one the plan reads: every build on it is at or below the mark (or, when
+// backfilling or on a first run, queued before the horizon). Disorder narrower than a page
+// therefore never hides a new build. With nothing new the first page ends it (one request per
+// project); with new builds, one more page.
 func ListTargets(ctx context.Context, c *Client, plan ProjectPlan) (Targets, error) {
 	t := Targets{ProjectSlug: plan.ProjectSlug}
 	seen := map[int64]bool{}
@@ -57,34 +57,54 @@ func ListTargets(ctx context.Context, c *Client, plan ProjectPlan) (Targets, err
 		pending[n] = true
 	}
 	unfinished := map[int64]bool{}
+	// Builds with no time at all (not run, or not queued yet) cannot be placed against the
+	// horizon by time; they are placed by number once paging ends (see below).
+	var timeless []int64
+	var maxBefore int64 // the highest build number seen queued before the horizon
 	for page, err := range c.ListBuildPages(ctx, plan.ProjectSlug, ListOptions{Shallow: true}) {
 		t.Requests++
 		if err != nil {
 			return t, err
 		}
-		old := 0
+		reads := false
 		for _, b := range page {
 			if !b.BuildNum.Valid {
 				continue
 			}
 			n := b.BuildNum.V
 			if pending[n] && !plan.Full {
-				unfinished[n] = !finishedLifecycle(b.Lifecycle.V)
+				unfinished[n] = !Finished(b)
+			}
+			if !plan.Since.IsZero() && !hasTime(b) {
+				if plan.Full || n > plan.HighWater || !plan.BackfillUntil.IsZero() {
+					timeless = append(timeless, n)
+				}
+				continue
+			}
+			if beforeHorizon(b, plan.Since) {
+				maxBefore = max(maxBefore, n)
 			}
 			if plan.selects(b) {
-				old = 0
+				reads = true
 				if !seen[n] {
 					seen[n] = true
 					t.New = append(t.New, n)
 				}
 				continue
 			}
-			if plan.BackfillUntil.IsZero() || beforeHorizon(b, plan.Since) {
-				old++
+			if !plan.BackfillUntil.IsZero() && !beforeHorizon(b, plan.Since) {
+				reads = true // between the horizon and the covered history: keep paging
 			}
 		}
-		if len(page) > 0 && old >= min(settleCount, len(page)) {
+		if len(page) > 0 && !reads {
 			break
+		}
+	}
+	// A build numbered above one queued before the horizon was created after it: inside.
+	for _, n := range timeless {
+		if n > maxBefore && !seen[n] {
+			seen[n] = true
+			t.New = append(t.New, n)
 		}
 	}
 	slices.Sort(t.New)
@@ -101,9 +121,24 @@ func ListTargets(ctx context.Context, c *Client, plan ProjectPlan) (Targets, err
 	return t, nil
 }
 
-// finishedLifecycle reports whether a build in this lifecycle will not change any more.
-func finishedLifecycle(lifecycle string) bool {
-	return lifecycle == "finished" || lifecycle == "not_run"
+// Finished reports whether a build has reached its final state and will not change any more.
+// Only the known unfinished lifecycles wait; an empty or unknown lifecycle counts as finished
+// (re-reading such a build every run would never end), unless it has no lifecycle at all and its
+// status says it is still queued or running.
+func Finished(b Build) bool {
+	switch b.Lifecycle.V {
+	case "queued", "running", "not_running", "scheduled":
+		return false
+	case "":
+		if b.Outcome.V != "" || b.StopTime.Valid {
+			return true
+		}
+		switch b.Status.V {
+		case "queued", "running", "not_running", "scheduled":
+			return false
+		}
+	}
+	return true
 }
 
 // selects reports whether a listed build is one this plan reads.
@@ -117,8 +152,13 @@ func (plan ProjectPlan) selects(b Build) bool {
 	return !plan.BackfillUntil.IsZero() && beforeHorizon(b, plan.BackfillUntil)
 }
 
+// hasTime reports whether the build carries any of the times beforeHorizon looks at.
+func hasTime(b Build) bool {
+	return b.UsageQueuedAt.Valid || b.QueuedAt.Valid || b.StartTime.Valid || b.StopTime.Valid
+}
+
 // beforeHorizon reports whether the build was queued before since. A build with no time at all
-// (not run yet) is inside the horizon.
+// is not (ListTargets places those by build number).
 func beforeHorizon(b Build, since time.Time) bool {
 	if since.IsZero() {
 		return false
@@ -161,7 +201,7 @@ func (f Fetched) Finished() bool {
 	if f.Err != nil {
 		return false
 	}
-	return finishedLifecycle(f.Build.Lifecycle.V)
+	return Finished(f.Build)
 }
 
 // FetchBuilds fetches every ref with at most o.Concurrency requests in flight (a bounded conc pool,
@@ -200,12 +240,14 @@ func fetchOne(ctx context.Context, c *Client, ref BuildRef, o FetchOptions) Fetc
 		return f
 	}
 	if !o.NoTests {
+		// A 404 here, after the details were read, says nothing about the build's tests: leave
+		// the rows stored as they are (HaveTests false) instead of replacing them with none.
 		tr, err := c.ListTests(ctx, ref.ProjectSlug, ref.BuildNum)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			f.Stage, f.Err = "tests", err
 			return f
 		}
-		f.Tests, f.HaveTests = tr.Tests, true
+		f.Tests, f.HaveTests = tr.Tests, err == nil
 	}
 	if !o.NoArtifacts {
 		arts, err := c.ListArtifacts(ctx, ref.ProjectSlug, ref.BuildNum)
@@ -213,7 +255,7 @@ func fetchOne(ctx context.Context, c *Client, ref BuildRef, o FetchOptions) Fetc
 			f.Stage, f.Err = "artifacts", err
 			return f
 		}
-		f.Artifacts, f.HaveArtifacts = arts, true
+		f.Artifacts, f.HaveArtifacts = arts, err == nil // a 404 leaves stored rows as they are
 	}
 	return f
 }
