@@ -35,6 +35,7 @@ type action struct {
 	status     string
 	exitCode   int // -1 = null
 	failed     bool
+	timedout   bool
 	canceled   bool
 	infra      bool
 	background bool
@@ -99,7 +100,13 @@ func (w *world) computeTimeline(b *build, now time.Time) timeline {
 	f := g.queueFactor(b.created)
 	uq := time.Duration((1.5 + 20*f*expo(h(seed, tagQueue, pi, int64(b.num)))) * float64(time.Second))
 	rq := time.Duration((0.5 + 8*f*expo(h(seed, tagRunQueue, pi, int64(b.num)))) * float64(time.Second))
-	tl.queued = b.created.Add(uq).Truncate(time.Millisecond)
+	if !b.inserted && unit(h(seed, tagScheduled, pi, int64(b.num))) < 0.03 {
+		// scheduled: waits 2-10 min before it enters the usage queue; the queue times after that
+		// follow the usual pattern, so queue statistics are unchanged.
+		sched := time.Duration((2 + 8*unit(h(seed, tagScheduled, pi, int64(b.num), 1))) * float64(time.Minute))
+		tl.usageQueued = b.created.Add(sched).Truncate(time.Millisecond)
+	}
+	tl.queued = tl.usageQueued.Add(uq).Truncate(time.Millisecond)
 	tl.start = tl.queued.Add(rq).Truncate(time.Millisecond)
 	tl.nodes = b.tmpl.parallelOf(b.p)
 	if b.nodes > 0 {
@@ -119,6 +126,9 @@ func (w *world) computeTimeline(b *build, now time.Time) timeline {
 		}
 	case runInfra:
 		failStep = 0
+		failNodes[0] = true
+	case runTimedout:
+		failStep = b.tmpl.failStep
 		failNodes[0] = true
 	}
 	regress := b.p.idx == g.sc.regProject && b.tmpl.name == g.sc.regJob && !b.created.Before(g.sc.regDate)
@@ -145,6 +155,9 @@ func (w *world) computeTimeline(b *build, now time.Time) timeline {
 		if halted && !(st.name == "Uploading test results" || st.name == "Uploading artifacts" || st.name == "Collect test metadata") {
 			continue
 		}
+		if fk == runNoTests && (si == b.tmpl.testStep || st.name == "Collect test metadata") {
+			continue // no test command was inferred
+		}
 		var acts []action
 		for n := 0; n < tl.nodes; n++ {
 			d := float64(st.millis) * (0.85 + 0.3*unit(h(seed, tagStep, pi, int64(b.num), int64(si), int64(n))))
@@ -161,8 +174,12 @@ func (w *world) computeTimeline(b *build, now time.Time) timeline {
 			a.end = a.start.Add(time.Duration(d * float64(time.Millisecond))).Truncate(time.Millisecond)
 			if si == failStep && failNodes[n] {
 				a.status, a.exitCode, a.failed = "failed", 1, true
-				if fk == runInfra {
+				switch fk {
+				case runInfra:
 					a.status, a.infra, a.exitCode = "failed", true, -1
+				case runTimedout: // killed after 10 minutes without output
+					a.end = a.start.Add(10*time.Minute + time.Duration(d*float64(time.Millisecond))).Truncate(time.Millisecond)
+					a.timedout, a.exitCode = true, -1
 				}
 			}
 			if !cancelAt.IsZero() && cancelAt.Before(a.end) && !st.background {
@@ -201,9 +218,18 @@ func (w *world) computeTimeline(b *build, now time.Time) timeline {
 		tl.failedTests = b.r.failTests
 	case fk == runInfra:
 		outcome = "infrastructure_fail"
+	case fk == runTimedout:
+		outcome = "timedout"
+	case fk == runNoTests:
+		outcome = "no_tests"
 	}
 	// Now decides what the API shows: future times are hidden, running actions have no end.
 	switch {
+	case now.Before(tl.usageQueued):
+		tl.lifecycle, tl.status = "scheduled", "scheduled"
+		tl.usageQueued, tl.queued, tl.start, tl.stop, tl.steps, tl.stepNames, tl.stepTypes = time.Time{}, time.Time{}, time.Time{}, time.Time{}, nil, nil, nil
+		tl.failedTests = nil
+		return tl
 	case now.Before(tl.queued):
 		tl.lifecycle, tl.status = "not_running", "not_running"
 		tl.queued, tl.start, tl.stop, tl.steps, tl.stepNames, tl.stepTypes = time.Time{}, time.Time{}, time.Time{}, nil, nil, nil
@@ -239,6 +265,9 @@ func (w *world) computeTimeline(b *build, now time.Time) timeline {
 	tl.lifecycle, tl.outcome, tl.status = "finished", outcome, outcome
 	if outcome == "success" && b.retryOf > 0 && b.r.attempt > 0 {
 		tl.status = "fixed"
+	}
+	if outcome == "infrastructure_fail" && (b.r.retry >= 0 || len(b.retries) > 0) {
+		tl.status = "retried" // as a real auto-retried build shows (status retried, outcome infrastructure_fail)
 	}
 	for _, acts := range tl.steps {
 		for k := range acts {

@@ -76,4 +76,7 @@ const (
 	tagMisc
 	tagFault
 	tagInfra
+	tagTimedout
+	tagNoTests
+	tagScheduled
 )

@@ -42,7 +42,7 @@ func matches(filter string, tl timeline) bool {
 	case "failed":
 		return tl.outcome == "failed" || tl.outcome == "timedout" || tl.outcome == "infrastructure_fail"
 	case "running":
-		return tl.lifecycle == "running" || tl.lifecycle == "queued" || tl.lifecycle == "not_running"
+		return tl.lifecycle == "running" || tl.lifecycle == "queued" || tl.lifecycle == "not_running" || tl.lifecycle == "scheduled"
 	}
 	return true
 }

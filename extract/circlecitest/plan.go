@@ -15,6 +15,8 @@ const (
 	runInfra             // infrastructure_fail
 	runCanceled          // superseded, canceled mid-run
 	runNotRun            // [ci skip]: lifecycle not_run
+	runTimedout          // a step stopped producing output: outcome timedout (counts as failed)
+	runNoTests           // a 1.0 build that ran no test command: outcome no_tests
 )
 
 // run is one build (job run) inside a slot: the unit that gets a build_num.
@@ -88,6 +90,11 @@ func (g *generator) simulateSlot(p *project, i int) *slot {
 		if attempt == 0 && job != p.flakyJob && unit(h(seed, tagInfra, pi, si, jh)) < 0.01 {
 			return runInfra, nil
 		}
+		// Timeouts only on jobs without tests and not the flaky job, and never retried, so they
+		// neither hide a flaky test's forced failure nor make a job look flaky.
+		if attempt == 0 && job != p.flakyJob && !tmpl.hasTests && unit(h(seed, tagTimedout, pi, si, jh)) < 0.01 {
+			return runTimedout, nil
+		}
 		if job == p.flakyJob && wf == 0 {
 			forced := (i+p.idx)%period == 0
 			if attempt == 0 && (forced || unit(h(seed, tagFlakyJob, pi, si)) < p.flakyJobRate) {
@@ -148,7 +155,7 @@ func (g *generator) simulateSlot(p *project, i int) *slot {
 		switch {
 		case fk == runOK:
 			c.done, c.ok = true, true
-		case fk == runTests || fk == runJob:
+		case fk == runTests || fk == runJob || fk == runInfra: // infrastructure fails are auto-retried
 			c.done = attempt+1 >= maxAttempts
 		default:
 			c.done = true
@@ -157,6 +164,14 @@ func (g *generator) simulateSlot(p *project, i int) *slot {
 	if p.legacy {
 		if kind > 0.96 {
 			add(run{job: "build", wf: -1, prev: -1, fail: runNotRun})
+			return s
+		}
+		forced := false
+		for k := range p.flaky {
+			forced = forced || (i+3*k+1)%period == 0
+		}
+		if !forced && !s.broken && !canceled && unit(h(seed, tagNoTests, pi, si)) < 0.03 {
+			add(run{job: "build", wf: -1, prev: -1, fail: runNoTests})
 			return s
 		}
 		c := &chain{}

@@ -119,7 +119,7 @@ func (w *world) summary(b *build, tl timeline, detail bool) obj {
 		o.add("steps", w.steps(b, tl))
 	}
 	o.add("body", "")
-	if b.r.fail != runNotRun {
+	if b.r.fail != runNotRun && tl.lifecycle != "scheduled" {
 		o.add("usage_queued_at", stamp(tl.usageQueued))
 	}
 	o.add("context_ids", []string{})
@@ -179,7 +179,7 @@ func (w *world) summary(b *build, tl timeline, detail bool) obj {
 	}
 	o.add("subject", w.subject(b))
 	o.add("vcs_type", b.p.vcsType)
-	o.add("timedout", false)
+	o.add("timedout", tl.outcome == "timedout")
 	o.add("dont_build", nil)
 	o.add("lifecycle", tl.lifecycle)
 	o.add("no_dependency_cache", b.cacheMiss)
@@ -213,7 +213,7 @@ func (w *world) summary(b *build, tl timeline, detail bool) obj {
 	} else {
 		o.add("node", nil)
 	}
-	if b.r.fail != runNotRun {
+	if b.r.fail != runNotRun && tl.lifecycle != "scheduled" {
 		o.add("queued_at", stamp(tl.queued))
 	}
 	o.add("canceler", nil)
@@ -283,7 +283,7 @@ func (w *world) genIndexOf(b *build) int {
 }
 
 func (w *world) picard(b *build, tl timeline, x uint64) any {
-	if b.tmpl.legacy || tl.lifecycle == "not_running" || tl.lifecycle == "not_run" || x%13 == 0 {
+	if b.tmpl.legacy || tl.lifecycle == "not_running" || tl.lifecycle == "not_run" || tl.lifecycle == "scheduled" || x%13 == 0 {
 		return nil
 	}
 	rc := b.tmpl.resource

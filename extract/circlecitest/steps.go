@@ -33,7 +33,7 @@ func (w *world) steps(b *build, tl timeline) []obj {
 				status = "running"
 			}
 			o.add("status", status)
-			o.add("timedout", nil)
+			o.add("timedout", boolOrNil(a.timedout))
 			o.add("continue", nil)
 			if a.running {
 				o.add("end_time", nil)

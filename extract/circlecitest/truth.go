@@ -76,7 +76,7 @@ func (hd *Handler) Truth() Truth {
 				jobs[job][b.s.revision] = jr
 			}
 			jr.pass = jr.pass || tl.outcome == "success"
-			jr.fail = jr.fail || tl.outcome == "failed"
+			jr.fail = jr.fail || tl.outcome == "failed" || tl.outcome == "timedout"
 			if !w.testsRan(b, tl) {
 				continue
 			}

@@ -110,6 +110,9 @@ func (w *world) resolve(pi, num int) (*build, bool) {
 	if ru.prev >= 0 {
 		b.retryOf = w.numOfGen(pi, base+ru.prev)
 		b.why = "retry"
+		if s.runs[ru.prev].fail == runInfra {
+			b.why = "auto-retry"
+		}
 	}
 	if ru.retry >= 0 {
 		if n := w.numOfGen(pi, base+ru.retry); n <= w.total(pi) && base+ru.retry <= w.genVisible(pi) {
