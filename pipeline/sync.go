@@ -1,17 +1,21 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
+	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/sourcegraph/conc/panics"
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/buildlake/buildlake/export"
@@ -50,7 +54,7 @@ const (
 // it runs (the store has one writer connection).
 func Sync(ctx context.Context, store *load.Store, o Options) (Result, error) {
 	o = o.withDefaults()
-	s := &syncer{o: o, store: store, log: o.Logger, mem: memory.NewGoAllocator()}
+	s := &syncer{o: o, store: store, log: o.Logger, mem: memory.NewGoAllocator(), dates: map[string]bool{}}
 	s.res = Result{RunID: newRunID(o.Now()), Status: StatusRunning, StartedAt: o.Now().UTC()}
 	if n, err := store.CloseInterruptedRuns(ctx, o.Now()); err != nil {
 		return s.res, fmt.Errorf("%w: record run: %w", errSync, err)
@@ -70,6 +74,13 @@ func Sync(ctx context.Context, store *load.Store, o Options) (Result, error) {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	s.savePace(fctx)
+	if err != nil && s.res.Status == StatusFailed {
+		// The run's own failure is one of its errors too: sync_runs.errors counts sync_errors rows.
+		e := load.SyncError{RunID: s.res.RunID, Stage: "run", Error: s.redact(err), At: s.res.FinishedAt}
+		if _, werr := store.Write(fctx, load.Batch{Errors: []load.SyncError{e}}); werr != nil {
+			s.log.Warn("could not record the run's error", "err", werr)
+		}
+	}
 	if ferr := store.FinishRun(fctx, s.run()); ferr != nil && err == nil {
 		err = fmt.Errorf("%w: record run: %w", errSync, ferr)
 	}
@@ -94,6 +105,11 @@ type syncer struct {
 	trackers map[string]*tracker
 	dates    map[string]bool
 	failures []Failure
+	// tracksExports: this run exports, or an earlier one did, so writes note the partitions they
+	// leave (export_left_dates) and the run the ones it touches.
+	tracksExports bool
+	projectsDone  int
+	remaining     map[string]int // builds still to arrive, per listed project
 }
 
 func (s *syncer) sync(ctx context.Context) error {
@@ -116,7 +132,18 @@ func (s *syncer) sync(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: read sync state: %w", errSync, err)
 	}
-	targets := s.listAll(ctx, slugs, states)
+	if s.o.ParquetDir != "" {
+		s.tracksExports = true
+	} else if s.tracksExports, err = s.store.HasExportMarks(ctx); err != nil {
+		return fmt.Errorf("%w: %w", errSync, err)
+	}
+	targets, err := s.listAll(ctx, slugs, states)
+	if err != nil {
+		return err
+	}
+	if err := s.recordListFailures(ctx); err != nil {
+		return err
+	}
 	refs := s.plan(targets, states)
 	s.log.Info("sync planned", "run_id", s.res.RunID, "projects", len(slugs), "builds", len(refs),
 		"start_rate", s.client.Pace().Rate, "start_throttled", s.res.StartPace.Throttled)
@@ -130,18 +157,53 @@ func (s *syncer) sync(ctx context.Context) error {
 	return s.export(ctx)
 }
 
-// export writes the Parquet partitions this run touched (and the projects table).
+// export writes the Parquet partitions this run touched (and the projects table), plus those every
+// run since the last completed export into the same directory touched: a run that stopped before
+// its export (cancelled, failed, killed) leaves them behind, and export_marks and
+// export_left_dates keep them in the database. With no completed export yet it writes everything.
 func (s *syncer) export(ctx context.Context) error {
 	if s.o.ParquetDir == "" {
 		return nil
 	}
-	dates := slices.Sorted(maps.Keys(s.dates))
-	if dates == nil {
-		dates = []string{}
-	}
-	_, err := export.Export(ctx, s.store.DB(), export.Options{Dir: s.o.ParquetDir, Dates: dates, Shard: s.o.Shard, Now: s.o.Now})
+	dir, err := filepath.Abs(s.o.ParquetDir)
 	if err != nil {
 		return fmt.Errorf("%w: export: %w", errSync, err)
+	}
+	shard := s.o.Shard.String()
+	mark, ok, err := s.store.ExportMark(ctx, dir, shard)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errSync, err)
+	}
+	var dates []string // nil: every partition
+	if ok {
+		written, err := export.DatesWrittenSince(ctx, s.store.DB(), mark)
+		if err != nil {
+			return fmt.Errorf("%w: %w", errSync, err)
+		}
+		left, err := s.store.LeftDatesSince(ctx, mark)
+		if err != nil {
+			return fmt.Errorf("%w: %w", errSync, err)
+		}
+		for _, d := range slices.Concat(written, left) {
+			s.dates[d] = true
+		}
+		dates = slices.Sorted(maps.Keys(s.dates))
+		if dates == nil {
+			dates = []string{}
+		}
+	}
+	res, err := export.Export(ctx, s.store.DB(), export.Options{Dir: s.o.ParquetDir, Dates: dates, Shard: s.o.Shard, Now: s.o.Now})
+	if err != nil {
+		return fmt.Errorf("%w: export: %w", errSync, err)
+	}
+	for _, tr := range res.Tables {
+		for _, d := range tr.Dates {
+			s.dates[d] = true
+		}
+	}
+	// Every build this run or an earlier one wrote before this run started is exported now.
+	if err := s.store.SetExportMark(ctx, dir, shard, s.res.StartedAt, s.res.RunID); err != nil {
+		return fmt.Errorf("%w: %w", errSync, err)
 	}
 	return nil
 }
@@ -171,6 +233,14 @@ func (s *syncer) projects(ctx context.Context) ([]string, error) {
 		_, found := slices.BinarySearch(slugs, projectSlug(p))
 		return !found
 	})
+	// A project whose vcs_type is missing is synced under the slug derived from its vcs_url;
+	// its projects row carries the same vcs_type (transform keys rows by it).
+	for i, p := range keep {
+		if !p.VCSType.Valid || p.VCSType.V == "" {
+			vcs, _, _ := strings.Cut(projectSlug(p), "/")
+			keep[i].VCSType = extract.String(vcs)
+		}
+	}
 	// A project named with --project that /projects does not list (not followed, or no token
 	// for /projects) still gets its row, from the slug alone.
 	for _, slug := range slugs {
@@ -195,7 +265,7 @@ func (s *syncer) projects(ctx context.Context) ([]string, error) {
 
 // listAll lists every project's new builds, Concurrency projects at a time. A project whose list
 // fails is recorded as failed; its state is left as it was.
-func (s *syncer) listAll(ctx context.Context, slugs []string, states map[string]load.ProjectState) map[string]extract.Targets {
+func (s *syncer) listAll(ctx context.Context, slugs []string, states map[string]load.ProjectState) (map[string]extract.Targets, error) {
 	var mu sync.Mutex
 	out := map[string]extract.Targets{}
 	s.plans = map[string]extract.ProjectPlan{}
@@ -220,30 +290,58 @@ func (s *syncer) listAll(ctx context.Context, slugs []string, states map[string]
 			if err != nil {
 				if ctx.Err() == nil {
 					s.failures = append(s.failures, Failure{ProjectSlug: slug, Stage: "list", Err: s.redact(err)})
+					s.projectsDone++
+					s.progress(0, 0)
 				}
 				return
 			}
 			out[slug] = t
+			if len(t.All()) == 0 {
+				s.projectsDone++ // nothing to fetch: done once listed
+				s.progress(0, 0)
+			}
 		})
 	}
-	p.Wait()
-	return out
+	err := s.catch(p.Wait)
+	return out, err
+}
+
+// recordListFailures writes the projects whose build list could not be read to sync_errors (the
+// run's other failures are written with the batch they happen in).
+func (s *syncer) recordListFailures(ctx context.Context) error {
+	var errs []load.SyncError
+	now := s.o.Now()
+	for _, f := range s.failures {
+		if f.Stage == "list" {
+			errs = append(errs, load.SyncError{RunID: s.res.RunID, ProjectSlug: f.ProjectSlug, Stage: f.Stage, Error: f.Err, At: now})
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	if _, err := s.store.Write(ctx, load.Batch{Errors: errs}); err != nil {
+		return fmt.Errorf("%w: record list failures: %w", errSync, err)
+	}
+	return nil
 }
 
 // plan creates a tracker per listed project and returns every build to fetch, oldest first per
 // project so the high-water mark can advance early.
 func (s *syncer) plan(targets map[string]extract.Targets, states map[string]load.ProjectState) []extract.BuildRef {
 	s.trackers = map[string]*tracker{}
-	s.dates = map[string]bool{}
+	s.remaining = map[string]int{}
 	var refs []extract.BuildRef
 	for _, slug := range slices.Sorted(maps.Keys(targets)) {
 		t := targets[slug]
-		tr := newTracker(slug, states[slug].HighWater, t.New, append(slices.Clone(t.Pending), t.Waiting...))
+		// Every build pending before the run stays pending until it arrives finished, also when
+		// a --full run lists it among New: an interrupted run must not drop it.
+		tr := newTracker(slug, states[slug].HighWater, t.New, states[slug].Pending)
 		tr.backfilled, tr.reaching = states[slug].BackfilledSince, s.plans[slug].Since
 		s.trackers[slug] = tr
 		for _, n := range t.All() {
 			refs = append(refs, extract.BuildRef{ProjectSlug: slug, BuildNum: n})
 		}
+		s.remaining[slug] = len(t.All())
 	}
 	return refs
 }
@@ -254,11 +352,16 @@ func (s *syncer) fetchAndLoad(ctx context.Context, refs []extract.BuildRef) erro
 	fetchCtx, stopFetch := context.WithCancel(ctx)
 	defer stopFetch()
 	results := make(chan extract.Fetched, s.o.Concurrency)
+	// A panic in a fetch worker re-panics in FetchBuilds' Wait, in this goroutine, where nobody
+	// could recover it: catch it here and hand it to the writer loop, which fails the run.
+	panicked := make(chan error, 1)
 	go func() {
 		defer close(results)
-		extract.FetchBuilds(fetchCtx, s.client, refs, extract.FetchOptions{
-			Concurrency: s.o.Concurrency, NoTests: s.o.NoTests, NoArtifacts: s.o.NoArtifacts,
-		}, results)
+		panicked <- s.catch(func() {
+			extract.FetchBuilds(fetchCtx, s.client, refs, extract.FetchOptions{
+				Concurrency: s.o.Concurrency, NoTests: s.o.NoTests, NoArtifacts: s.o.NoArtifacts,
+			}, results)
+		})
 	}()
 	var batch []extract.Fetched
 	tick := time.NewTicker(batchEvery)
@@ -282,7 +385,8 @@ func (s *syncer) fetchAndLoad(ctx context.Context, refs []extract.BuildRef) erro
 		select {
 		case f, ok := <-results:
 			if !ok {
-				return flush()
+				// The builds fetched before a panic are loaded; the rest stay pending.
+				return errors.Join(flush(), <-panicked)
 			}
 			batch = append(batch, f)
 			if len(batch) >= batchBuilds {
@@ -300,62 +404,114 @@ func (s *syncer) fetchAndLoad(ctx context.Context, refs []extract.BuildRef) erro
 	}
 }
 
-// load transforms one batch and writes it with the state of every project it touches.
+// load transforms one batch and writes it with the state of every project it touches. A build
+// reaches its project's tracker only once its fate in this batch is known: loaded (finished or
+// not), skipped by transform (pending, with an error row), failed (pending), or gone (a 404 for
+// its details: an error row, and no longer pending).
 func (s *syncer) load(ctx context.Context, batch []extract.Fetched) error {
-	var inputs []transform.Input
 	var errs []load.SyncError
 	touched := map[string]bool{}
 	now := s.o.Now()
+	// Builds whose tests or artifacts could not be read (a 404) leave those rows as they are, so
+	// the batch splits by what was fetched: transform and load replace a child table for every
+	// build of a record or for none.
+	type kind struct{ artifacts, tests bool }
+	groups := map[kind][]extract.Fetched{}
 	for _, f := range batch {
 		touched[f.ProjectSlug] = true
-		s.trackers[f.ProjectSlug].arrive(f.BuildNum, f.Finished())
+		if s.remaining[f.ProjectSlug]--; s.remaining[f.ProjectSlug] == 0 {
+			s.projectsDone++ // every build of the project is loaded or recorded
+		}
 		if f.Err != nil {
-			msg := s.redact(f.Err)
-			s.failures = append(s.failures, Failure{ProjectSlug: f.ProjectSlug, BuildNum: f.BuildNum, Stage: f.Stage, Err: msg})
-			errs = append(errs, load.SyncError{RunID: s.res.RunID, ProjectSlug: f.ProjectSlug, BuildNum: f.BuildNum, Stage: f.Stage, Error: msg, At: now})
+			gone := f.Stage == "details" && errors.Is(f.Err, extract.ErrNotFound)
+			// A build whose details are gone will not come back: record it once and stop
+			// re-reading it. Any other failure stays pending for the next run.
+			s.trackers[f.ProjectSlug].arrive(f.BuildNum, gone)
+			errs = append(errs, s.buildError(f.BuildRef, f.Stage, f.Err, now))
 			continue
 		}
-		inputs = append(inputs, transform.Input{
-			ProjectSlug: f.ProjectSlug, Build: f.Build, Artifacts: f.Artifacts, Tests: f.Tests,
-			HaveSteps: !s.o.NoSteps, HaveArtifacts: f.HaveArtifacts, HaveTests: f.HaveTests,
-		})
+		k := kind{f.HaveArtifacts, f.HaveTests}
+		groups[k] = append(groups[k], f)
 	}
-	lb := load.Batch{Errors: errs}
-	if len(inputs) > 0 {
+	kinds := slices.SortedFunc(maps.Keys(groups), func(a, b kind) int {
+		return cmp.Or(cmp.Compare(b2i(a.artifacts), b2i(b.artifacts)), cmp.Compare(b2i(a.tests), b2i(b.tests)))
+	})
+	if len(kinds) == 0 {
+		kinds = []kind{{}} // errors only: one write with the state
+	}
+	for i, k := range kinds {
+		lb := load.Batch{}
+		group := groups[k]
+		inputs := make([]transform.Input, len(group))
+		for j, f := range group {
+			inputs[j] = transform.Input{
+				ProjectSlug: f.ProjectSlug, Build: f.Build, Artifacts: f.Artifacts, Tests: f.Tests,
+				HaveSteps: !s.o.NoSteps, HaveArtifacts: f.HaveArtifacts, HaveTests: f.HaveTests,
+			}
+		}
 		tb, err := transform.Transform(s.mem, now, inputs)
 		if err != nil {
 			return fmt.Errorf("%w: transform: %w", errSync, err)
 		}
 		defer tb.Release()
 		lb.Builds, lb.Steps, lb.Artifacts, lb.Tests = tb.Builds, tb.Steps, tb.Artifacts, tb.Tests
+		skipped := map[int]bool{}
 		for _, sk := range tb.Skipped {
-			in := inputs[sk.Index]
-			msg := s.redact(sk.Err)
-			s.failures = append(s.failures, Failure{ProjectSlug: in.ProjectSlug, BuildNum: in.Build.BuildNum.V, Stage: "decode", Err: msg})
-			lb.Errors = append(lb.Errors, load.SyncError{RunID: s.res.RunID, ProjectSlug: in.ProjectSlug, BuildNum: in.Build.BuildNum.V, Stage: "decode", Error: msg, At: now})
+			skipped[sk.Index] = true
+			errs = append(errs, s.buildError(group[sk.Index].BuildRef, "decode", sk.Err, now))
 		}
+		var loaded []extract.BuildRef
+		for j, f := range group {
+			// A build transform skipped is not loaded: it stays pending, whatever its lifecycle.
+			s.trackers[f.ProjectSlug].arrive(f.BuildNum, !skipped[j] && f.Finished())
+			if !skipped[j] {
+				loaded = append(loaded, extract.BuildRef{ProjectSlug: f.ProjectSlug, BuildNum: f.Build.BuildNum.V})
+			}
+		}
+		if i == len(kinds)-1 {
+			// The last write carries the errors and the state every earlier write made true.
+			lb.Errors = errs
+			for _, slug := range slices.Sorted(maps.Keys(touched)) {
+				tr := s.trackers[slug]
+				hw, pending := tr.state()
+				lb.State = append(lb.State, load.ProjectState{ProjectSlug: slug, HighWater: hw, Pending: pending,
+					RunID: s.res.RunID, UpdatedAt: now, BackfilledSince: tr.covered()})
+			}
+		}
+		// The partitions the builds leave, noted durably with the write (an export that never
+		// happens, this run's or a later one's, still learns of them)…
+		if lb.LeftDates, err = s.noteDates(ctx, loaded); err != nil {
+			return err
+		}
+		lb.LeftAt = now
+		c, err := s.store.Write(ctx, lb)
+		if err != nil {
+			return fmt.Errorf("%w: load: %w", errSync, err)
+		}
+		if _, err := s.noteDates(ctx, loaded); err != nil { // …and those they enter
+			return err
+		}
+		s.res.Builds += c.Builds
+		s.res.Steps += c.Steps
+		s.res.Artifacts += c.Artifacts
+		s.res.Tests += c.Tests
 	}
-	for _, slug := range slices.Sorted(maps.Keys(touched)) {
-		tr := s.trackers[slug]
-		hw, pending := tr.state()
-		lb.State = append(lb.State, load.ProjectState{ProjectSlug: slug, HighWater: hw, Pending: pending,
-			RunID: s.res.RunID, UpdatedAt: now, BackfilledSince: tr.covered()})
-	}
-	if err := s.noteDates(ctx, inputs); err != nil { // the partitions the builds leave…
-		return err
-	}
-	c, err := s.store.Write(ctx, lb)
-	if err != nil {
-		return fmt.Errorf("%w: load: %w", errSync, err)
-	}
-	if err := s.noteDates(ctx, inputs); err != nil { // …and those they enter
-		return err
-	}
-	s.res.Builds += c.Builds
-	s.res.Steps += c.Steps
-	s.res.Artifacts += c.Artifacts
-	s.res.Tests += c.Tests
 	return nil
+}
+
+// buildError records one build's failure for the run's result and its sync_errors row. ref is the
+// build the run asked for, so the row names it even when the response had no build_num.
+func (s *syncer) buildError(ref extract.BuildRef, stage string, err error, now time.Time) load.SyncError {
+	msg := s.redact(err)
+	s.failures = append(s.failures, Failure{ProjectSlug: ref.ProjectSlug, BuildNum: ref.BuildNum, Stage: stage, Err: msg})
+	return load.SyncError{RunID: s.res.RunID, ProjectSlug: ref.ProjectSlug, BuildNum: ref.BuildNum, Stage: stage, Error: msg, At: now}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // finish settles the result's status and counters.
@@ -417,9 +573,29 @@ func (s *syncer) progress(total, done int64) {
 		rate = float64(st.Requests) / elapsed
 	}
 	s.o.Progress.Update(ProgressState{
-		ProjectsTotal: s.res.Projects, BuildsTotal: total, BuildsDone: done,
+		ProjectsDone: s.projectsDone, ProjectsTotal: s.res.Projects, BuildsTotal: total, BuildsDone: done,
 		Requests: st.Requests, RateLimited: st.RateLimited, Rate: rate,
 	})
+}
+
+// catch runs fn and turns a panic in it (or re-raised by a conc pool's Wait) into an error, so
+// that the run ends failed and recorded instead of crashing the process.
+func (s *syncer) catch(fn func()) (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		v, stack := r, debug.Stack()
+		if rec, ok := r.(*panics.Recovered); ok {
+			v, stack = rec.Value, rec.Stack
+		}
+		msg := extract.Redact(fmt.Sprint(v), s.o.Token)
+		s.log.Error("sync panicked", "panic", msg, "stack", extract.Redact(string(stack), s.o.Token))
+		err = fmt.Errorf("%w: panic: %s", errSync, msg)
+	}()
+	fn()
+	return nil
 }
 
 func (s *syncer) redact(err error) string {
@@ -447,22 +623,23 @@ func summarize(fs []Failure) string {
 	return fmt.Sprintf("%d failures in %s; first: %s %s: %s", len(fs), strings.Join(parts, ", "), where, first.Stage, first.Err)
 }
 
-// noteDates adds the Parquet partitions the inputs' builds are in now to the run's export set.
-func (s *syncer) noteDates(ctx context.Context, inputs []transform.Input) error {
-	if s.o.ParquetDir == "" || len(inputs) == 0 {
-		return nil
+// noteDates adds the Parquet partitions the builds are in now to the run's export set and returns
+// them. It does nothing (and returns nil) unless some export must learn of them.
+func (s *syncer) noteDates(ctx context.Context, builds []extract.BuildRef) ([]string, error) {
+	if !s.tracksExports || len(builds) == 0 {
+		return nil, nil
 	}
-	slugs := make([]string, len(inputs))
-	nums := make([]int64, len(inputs))
-	for i, in := range inputs {
-		slugs[i], nums[i] = in.ProjectSlug, in.Build.BuildNum.V
+	slugs := make([]string, len(builds))
+	nums := make([]int64, len(builds))
+	for i, b := range builds {
+		slugs[i], nums[i] = b.ProjectSlug, b.BuildNum
 	}
 	dates, err := export.PartitionDates(ctx, s.store.DB(), slugs, nums)
 	if err != nil {
-		return fmt.Errorf("%w: %w", errSync, err)
+		return nil, fmt.Errorf("%w: %w", errSync, err)
 	}
 	for _, d := range dates {
 		s.dates[d] = true
 	}
-	return nil
+	return dates, nil
 }

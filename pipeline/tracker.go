@@ -14,7 +14,7 @@ type tracker struct {
 	hw       int64          // current mark: every new target at or below it has arrived
 	targets  []int64        // new builds above hw0 (or all in the horizon with Full), ascending
 	next     int            // targets[:next] have arrived
-	pending0 []int64        // pending at the start of the run
+	pending0 []int64        // the previous state's pending builds: pending until they arrive finished
 	arrived  map[int64]bool // build → finished (true) or still to re-read (false)
 
 	// backfilled is the horizon earlier runs covered; reaching is this run's. Once every target
@@ -28,7 +28,16 @@ func newTracker(slug string, hw0 int64, targets, pending []int64) *tracker {
 
 // covered returns the horizon the project's loaded history now reaches back to.
 func (t *tracker) covered() time.Time {
-	if t.next < len(t.targets) || t.reaching.IsZero() {
+	if t.reaching.IsZero() {
+		return t.backfilled
+	}
+	if t.hw0 == 0 && (t.backfilled.IsZero() || t.reaching.Before(t.backfilled)) {
+		// A first run's targets are every build back to its horizon, read oldest first, and the
+		// mark only passes arrived ones: whatever mark is committed, the history at or below it
+		// reaches back to the horizon, even if the run stops before every target arrives.
+		return t.reaching
+	}
+	if t.next < len(t.targets) {
 		return t.backfilled
 	}
 	if t.backfilled.IsZero() && t.hw0 > 0 {
@@ -52,8 +61,10 @@ func (t *tracker) arrive(buildNum int64, finished bool) {
 	}
 }
 
-// state returns the mark and the builds still to re-read: the old pending ones and the arrived
-// targets below the mark, less those that arrived finished.
+// state returns the mark and the builds still to re-read: the previous state's pending ones until
+// they arrive finished (whether or not this run lists them as targets: a --full run re-reads them
+// as targets, and an interrupted run must not forget them), and the builds at or below the mark
+// that arrived unfinished.
 func (t *tracker) state() (int64, []int64) {
 	var pending []int64
 	for _, n := range t.pending0 {
@@ -61,8 +72,8 @@ func (t *tracker) state() (int64, []int64) {
 			pending = append(pending, n)
 		}
 	}
-	for _, n := range t.targets[:t.next] {
-		if !t.arrived[n] {
+	for n, fin := range t.arrived {
+		if !fin && n <= t.hw {
 			pending = append(pending, n)
 		}
 	}
