@@ -48,6 +48,9 @@ type kpis struct {
 	MedianDurationSeconds *float64 `json:"median_duration_seconds"`
 	MedianQueueSeconds    *float64 `json:"median_queue_seconds"`
 	FlakyTests            int      `json:"flaky_tests"`
+	// FlakySince is the start of FlakyTests' window (which ends at the KPIs' until): 14 days
+	// unless the request chose since.
+	FlakySince string `json:"flaky_since"`
 }
 
 // filterChoices feed the filter drop-downs.
@@ -58,6 +61,7 @@ type filterChoices struct {
 	LastBuild   *string  `json:"last_build_at"`
 	QueryNames  []string `json:"queries"`
 	DefaultDays int      `json:"default_days"`
+	FlakyDays   int      `json:"flaky_days"` // the flaky panels' window when since is not chosen
 }
 
 // sqlTime is how a window bound is bound to a ::TIMESTAMP parameter: UTC text, so the session
@@ -68,7 +72,8 @@ func windowArgs(p queries.Params) []any {
 	return []any{sqlTime(p.Since), sqlTime(p.Until), p.Project, p.Branch}
 }
 
-func loadKPIs(ctx context.Context, db querier, p queries.Params) (kpis, error) {
+// loadKPIs computes the KPIs of p; the flaky-tests count is over fp (see flakyParams).
+func loadKPIs(ctx context.Context, db querier, p, fp queries.Params) (kpis, error) {
 	var k kpis
 	var successes, failures int64
 	var dur, queue sql.NullFloat64
@@ -86,11 +91,12 @@ func loadKPIs(ctx context.Context, db querier, p queries.Params) (kpis, error) {
 	if queue.Valid {
 		k.MedianQueueSeconds = &queue.Float64
 	}
-	flaky, err := runCanned(ctx, db, "flaky-tests", withLimit(p, maxLimit))
+	flaky, err := runCanned(ctx, db, "flaky-tests", withLimit(fp, maxLimit))
 	if err != nil {
 		return k, err
 	}
 	k.FlakyTests = len(flaky.Rows)
+	k.FlakySince = fp.Since.UTC().Format(time.RFC3339)
 	return k, nil
 }
 
@@ -100,7 +106,8 @@ func withLimit(p queries.Params, n int) queries.Params {
 }
 
 func loadFilters(ctx context.Context, db querier, project string) (filterChoices, error) {
-	f := filterChoices{Projects: []string{}, Branches: []string{}, DefaultDays: int(defaultWindow / (24 * time.Hour))}
+	f := filterChoices{Projects: []string{}, Branches: []string{}, DefaultDays: int(defaultWindow / (24 * time.Hour)),
+		FlakyDays: int(flakyWindow / (24 * time.Hour))}
 	for _, q := range queries.List() {
 		f.QueryNames = append(f.QueryNames, q.Name)
 	}

@@ -149,6 +149,9 @@ func (s *server) query(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if strings.HasPrefix(name, "flaky-") {
+		p = flakyParams(p, sinceGiven(r.URL.Query()))
+	}
 	s.respond(w, r, "query/"+name, func(ctx context.Context, db querier) (any, error) {
 		t, err := runCanned(ctx, db, name, p)
 		if err != nil {
@@ -170,7 +173,7 @@ func (s *server) kpis(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.respond(w, r, "kpis", func(ctx context.Context, db querier) (any, error) {
-		k, err := loadKPIs(ctx, db, p)
+		k, err := loadKPIs(ctx, db, p, flakyParams(p, sinceGiven(r.URL.Query())))
 		return struct {
 			Params paramsJSON `json:"params"`
 			KPIs   kpis       `json:"kpis"`
@@ -194,6 +197,7 @@ func (s *server) linkTable(name string) http.HandlerFunc {
 		if !ok {
 			return
 		}
+		p = flakyParams(p, sinceGiven(r.URL.Query())) // the links of the flaky panels
 		s.respond(w, r, name, func(ctx context.Context, db querier) (any, error) {
 			t, err := loadTable(ctx, db, name, p)
 			return namedTable{Name: name, Params: toParamsJSON(p), table: t}, err

@@ -19,6 +19,19 @@ var errBadParam = errors.New("could not accept parameter")
 // defaultWindow is the time range of a page opened without since/until.
 const defaultWindow = 30 * 24 * time.Hour
 
+// flakyWindow is the window of the flaky panels (the flaky-tests KPI and the flaky tests and
+// jobs tables) when the page gives no since: 14 days, as CircleCI Insights and `buildlake query
+// flaky-tests` count, so the page and the CLI name the same tests.
+const flakyWindow = 14 * 24 * time.Hour
+
+// flakyParams is p for the flaky panels: unless since was given, the flakyWindow before until.
+func flakyParams(p queries.Params, sinceGiven bool) queries.Params {
+	if !sinceGiven {
+		p.Since = p.Until.Add(-flakyWindow)
+	}
+	return p
+}
+
 // maxLimit bounds ?limit= so that one request cannot ask for an unbounded answer.
 const maxLimit = 10000
 
@@ -113,6 +126,9 @@ type paramsJSON struct {
 	Period  string `json:"period"`
 	Limit   int    `json:"limit,omitempty"`
 }
+
+// sinceGiven says a request chose its window's start (else the defaults apply).
+func sinceGiven(v url.Values) bool { return v.Get("since") != "" }
 
 func toParamsJSON(p queries.Params) paramsJSON {
 	return paramsJSON{Since: p.Since.UTC().Format(time.RFC3339), Until: p.Until.UTC().Format(time.RFC3339),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/buildlake/buildlake/queries"
@@ -42,6 +43,7 @@ func WriteStatic(ctx context.Context, w io.Writer, o Options, p queries.Params) 
 	if p.Until.IsZero() {
 		p.Until = o.now()
 	}
+	sinceGiven := !p.Since.IsZero()
 	if p.Since.IsZero() {
 		p.Since = p.Until.Add(-defaultWindow)
 	}
@@ -57,7 +59,7 @@ func WriteStatic(ctx context.Context, w io.Writer, o Options, p queries.Params) 
 		return err
 	}
 	defer release()
-	d, err := collectStatic(ctx, conn, p, o.now())
+	d, err := collectStatic(ctx, conn, p, flakyParams(p, sinceGiven), o.now())
 	if err != nil {
 		return err
 	}
@@ -76,7 +78,8 @@ func WriteStatic(ctx context.Context, w io.Writer, o Options, p queries.Params) 
 	})
 }
 
-func collectStatic(ctx context.Context, db querier, p queries.Params, now time.Time) (staticData, error) {
+// collectStatic gathers the report's data for p; the flaky panels use fp (see flakyParams).
+func collectStatic(ctx context.Context, db querier, p, fp queries.Params, now time.Time) (staticData, error) {
 	d := staticData{
 		GeneratedAt: now.Format(time.RFC3339),
 		Params:      toParamsJSON(p),
@@ -95,9 +98,9 @@ func collectStatic(ctx context.Context, db querier, p queries.Params, now time.T
 		d.Filters.Projects = []string{p.Project} // the report holds this project's data only
 	}
 	for _, proj := range projects {
-		pp := p
-		pp.Project = proj
-		if d.KPIs[proj], err = loadKPIs(ctx, db, pp); err != nil {
+		pp, fpp := p, fp
+		pp.Project, fpp.Project = proj, proj
+		if d.KPIs[proj], err = loadKPIs(ctx, db, pp, fpp); err != nil {
 			return d, err
 		}
 	}
@@ -107,6 +110,9 @@ func collectStatic(ctx context.Context, db querier, p queries.Params, now time.T
 	}{{trendQueries, trendLimit}, {tableQueries, tableLimit * max(1, len(projects)-1)}} {
 		for _, name := range names.list {
 			pp := withLimit(p, min(names.limit, maxLimit))
+			if strings.HasPrefix(name, "flaky-") {
+				pp = withLimit(fp, pp.Limit)
+			}
 			t, err := runCanned(ctx, db, name, pp)
 			if err != nil {
 				return d, err
@@ -115,11 +121,11 @@ func collectStatic(ctx context.Context, db querier, p queries.Params, now time.T
 		}
 	}
 	for _, name := range []string{"flaky_test_builds", "flaky_job_builds"} {
-		t, err := loadTable(ctx, db, name, p)
+		t, err := loadTable(ctx, db, name, fp)
 		if err != nil {
 			return d, err
 		}
-		d.Links[name] = namedTable{Name: name, Params: toParamsJSON(p), table: t}
+		d.Links[name] = namedTable{Name: name, Params: toParamsJSON(fp), table: t}
 	}
 	return d, nil
 }

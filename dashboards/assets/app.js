@@ -91,7 +91,7 @@
         filters: a[0], kpis: a[1].kpis, params: a[1].params,
         duration: rowsOf(a[2]), queue: rowsOf(a[3]), success: rowsOf(a[4]),
         flakyTests: rowsOf(a[5]), flakyJobs: rowsOf(a[6]), steps: rowsOf(a[7]),
-        testLinks: rowsOf(a[8]), jobLinks: rowsOf(a[9]),
+        testLinks: rowsOf(a[8]), jobLinks: rowsOf(a[9]), flakyParams: a[5].params,
         asOf: asOf, stale: stale.length ? stale[0] : null
       };
     });
@@ -107,6 +107,7 @@
       flakyJobs: byProject(q['flaky-jobs'], p).slice(0, 100),
       steps: byProject(q['slowest-steps'], p).slice(0, 12),
       testLinks: byProject(l.flaky_test_builds, p), jobLinks: byProject(l.flaky_job_builds, p),
+      flakyParams: q['flaky-tests'].params,
       asOf: d.generated_at, stale: null
     });
   }
@@ -164,6 +165,13 @@
     if (mode === 'static') return;
     var s = query({});
     history.replaceState(null, '', s ? '?' + s : location.pathname);
+  }
+
+  // showFlakyWindow says which window the flaky panels count: by default the 14 days before
+  // "To" (as CircleCI Insights and the CLI count), which may be shorter than the page's window.
+  function showFlakyWindow(fp) {
+    var text = fp ? ' · ' + fmtDate(fp.since) + ' – ' + inclusiveDay(fp.until) : '';
+    document.querySelectorAll('.flaky-window').forEach(function (el) { el.textContent = text; });
   }
 
   // ---------- KPIs and status ----------
@@ -430,6 +438,7 @@
     last = d;
     showFilters(d);
     showKPIs(d.kpis);
+    showFlakyWindow(d.flakyParams);
     showStatus(d);
     drawDuration(d);
     drawQueue(d);

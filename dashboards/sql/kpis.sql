@@ -4,10 +4,15 @@
 -- every branch).
 -- pass/fail as in the success-rate query: outcome 'success' or status 'success'/'fixed' passes;
 -- 'failed'/'timedout' fails; canceled, infrastructure_fail and not_run builds are neither.
--- success_rate = passes / (passes + failures); median duration is over passing builds (as
--- duration-trend); median queue is queue_millis (start_time − usage_queued_at) over every build.
+-- success_rate = passes / (passes + failures); median duration is over passing builds and, as in
+-- duration-trend, is build_time_millis, else stop_time − start_time; median queue is queue_millis
+-- (start_time − usage_queued_at) over every build.
 WITH b AS (
-    SELECT build_time_millis, queue_millis,
+    SELECT queue_millis,
+           CASE
+               WHEN build_time_millis >= 0 THEN build_time_millis
+               WHEN stop_time >= start_time THEN epoch_ms(stop_time) - epoch_ms(start_time)
+           END AS duration_millis,
            CASE
                WHEN outcome IN ('canceled', 'infrastructure_fail')
                  OR status IN ('canceled', 'infrastructure_fail', 'not_run')
@@ -25,6 +30,6 @@ SELECT
     count(*) AS builds,
     count(*) FILTER (WHERE failed = false) AS successes,
     count(*) FILTER (WHERE failed) AS failures,
-    quantile_cont(build_time_millis, 0.5) FILTER (WHERE failed = false AND build_time_millis >= 0) / 1000.0 AS median_duration_seconds,
+    quantile_cont(duration_millis, 0.5) FILTER (WHERE failed = false) / 1000.0 AS median_duration_seconds,
     quantile_cont(queue_millis, 0.5) FILTER (WHERE queue_millis >= 0) / 1000.0 AS median_queue_seconds
 FROM b
