@@ -30,9 +30,12 @@ type Config struct {
 	Rate float64
 	// RequestTimeout bounds one attempt, body included; default 30s.
 	RequestTimeout time.Duration
-	// MaxRetries bounds the retries of one request; default 8. Negative means none.
+	// MaxRetries bounds the retries of one request, 429s included; default 8. Negative means none.
 	MaxRetries int
-	// RetryBudget bounds the retries of the whole Client; default 10000. Negative means none.
+	// RetryBudget is the floor of the Client's budget of fault retries (5xx, resets, timeouts,
+	// bad bodies): it may make max(RetryBudget, 20% of requests) of them, so the budget
+	// grows with a long backfill while a dead server still fails fast; default 1000. 429 retries
+	// are not counted: they are paced, not faults. Negative means no fault retries.
 	RetryBudget int
 	// Logger receives retry and failure lines (URLs and errors redacted); nil discards.
 	Logger *slog.Logger
@@ -70,10 +73,13 @@ const (
 	DefaultHost           = "https://circleci.com"
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMaxRetries     = 8
-	DefaultRetryBudget    = 10000
-	DefaultUserAgent      = "buildlake (+https://github.com/buildlake/buildlake)"
-	defaultBackoffBase    = 200 * time.Millisecond
-	defaultBackoffCap     = 20 * time.Second
+	DefaultRetryBudget    = 1000
+	// retryShare is the share of requests (first attempts) the retry budget grows by: a fault
+	// rate of up to about a fifth is absorbed however long the run.
+	retryShare         = 0.2
+	DefaultUserAgent   = "buildlake (+https://github.com/buildlake/buildlake)"
+	defaultBackoffBase = 200 * time.Millisecond
+	defaultBackoffCap  = 20 * time.Second
 	// maxBody bounds a 2xx body; a build with thousands of steps is a few MiB.
 	maxBody = 256 << 20
 )
@@ -89,7 +95,9 @@ type Client struct {
 	userAgent   string
 	timeout     time.Duration
 	maxRetries  int
-	budget      atomic.Int64
+	budgetFloor int64
+	calls       atomic.Int64 // requests made (first attempts), which grow the retry budget
+	spent       atomic.Int64 // fault retries made
 	backoffBase time.Duration
 	backoffCap  time.Duration
 	log         *slog.Logger
@@ -141,7 +149,7 @@ func New(cfg Config) (*Client, error) {
 		pace:        newPacer(cfg.Rate, cfg.StartPace),
 		byStatus:    map[int]int64{},
 	}
-	c.budget.Store(int64(orDefault(cfg.RetryBudget, DefaultRetryBudget)))
+	c.budgetFloor = int64(orDefault(cfg.RetryBudget, DefaultRetryBudget))
 	if c.maxRetries < 0 {
 		c.maxRetries = 0
 	}
@@ -223,6 +231,22 @@ func (c *Client) countStatus(code int) {
 	c.statusMu.Lock()
 	c.byStatus[code]++
 	c.statusMu.Unlock()
+}
+
+// takeRetry spends one fault retry from the budget, or reports that it is spent.
+func (c *Client) takeRetry() bool {
+	if c.budgetFloor < 0 {
+		return false
+	}
+	for {
+		spent := c.spent.Load()
+		if spent >= max(c.budgetFloor, int64(retryShare*float64(c.calls.Load()))) {
+			return false
+		}
+		if c.spent.CompareAndSwap(spent, spent+1) {
+			return true
+		}
+	}
 }
 
 // redact removes the token and token-bearing query values from s.

@@ -29,12 +29,14 @@ func (e *requestError) Unwrap() error { return e.err }
 func fetch[T any](ctx context.Context, c *Client, kind, path string, query url.Values, decode func([]byte) (T, error)) (T, error) {
 	var zero T
 	var last error
+	c.calls.Add(1)
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			if attempt > c.maxRetries {
 				return zero, c.fail(fmt.Errorf("%w (gave up after %d attempts)", last, attempt))
 			}
-			if c.budget.Add(-1) < 0 {
+			// A 429 is the server pacing us, not a fault: it does not spend the budget.
+			if _, limited := errors.AsType[*RateLimitError](last); !limited && !c.takeRetry() {
 				return zero, c.fail(fmt.Errorf("%w: %w", ErrRetryBudget, last))
 			}
 			c.retries.Add(1)

@@ -475,3 +475,56 @@ func TestPersistentlyUndecodable(t *testing.T) {
 		t.Error("a decode failure is not an API status error")
 	}
 }
+
+// TestRateLimitRetriesSpendNoBudget: 429s are the server pacing the client, not faults; however
+// many there are, they do not spend the Client's fault budget, so a 5xx after a long throttled
+// stretch is still retried.
+func TestRateLimitRetriesSpendNoBudget(t *testing.T) {
+	var n atomic.Int64
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		switch i := n.Add(1); {
+		case i <= 40 && i%4 != 0: // three 429s before each of the first ten successes
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case i == 41:
+			w.WriteHeader(http.StatusBadGateway)
+		default:
+			fmt.Fprint(w, `[]`)
+		}
+	}, func(c *Config) { c.MaxRetries = 3; c.RetryBudget = 2 })
+	ctx := context.Background()
+	for i := range 11 {
+		if _, err := c.ListProjects(ctx); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	if s := c.Stats(); s.RateLimited != 30 || s.Retries != 31 || s.Errors != 0 {
+		t.Errorf("stats %+v, want 30 429s and 31 retries, no error", s)
+	}
+}
+
+// TestRetryBudgetGrowsWithRequests: the fault budget is a share of the requests made with
+// RetryBudget as its floor, so a long run with a steady fault rate never exhausts it, while a
+// server failing everything still fails fast.
+func TestRetryBudgetGrowsWithRequests(t *testing.T) {
+	var n atomic.Int64
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		// One 503 in ten attempts, for 500 requests: 50 retries against a floor of 5.
+		if n.Add(1)%10 == 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, `[]`)
+	}, func(c *Config) { c.RetryBudget = 5 })
+	ctx := context.Background()
+	for i := range 500 {
+		if _, err := c.ListProjects(ctx); err != nil {
+			t.Fatalf("request %d of a run with 10%% 5xx: %v", i, err)
+		}
+	}
+	s := c.Stats()
+	t.Logf("500 requests, %d retries", s.Retries)
+	if s.Retries < 40 || s.Errors != 0 {
+		t.Errorf("stats %+v, want about 50 retries and no error", s)
+	}
+}
