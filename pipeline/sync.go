@@ -537,7 +537,9 @@ func (s *syncer) finish(ctx context.Context, err error) {
 	default:
 		s.res.Status = StatusSuccess
 	}
-	s.res.ExportedDates = slices.Sorted(maps.Keys(s.dates))
+	if s.o.ParquetDir != "" { // without it the dates are only noted for a later export
+		s.res.ExportedDates = slices.Sorted(maps.Keys(s.dates))
+	}
 }
 
 // projectsFailed counts the projects whose build list could not be read.
