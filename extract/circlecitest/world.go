@@ -172,9 +172,10 @@ func (w *world) previous(b *build) *build {
 }
 
 // previousSuccessful finds the latest earlier build on the same branch that has finished with
-// outcome success as of now (bounded scan: a branch with no success in 400 builds shows null).
+// outcome success as of now. The scan is bounded like previous's: a generated feature branch
+// spans a few pushes, so 64 builds cover it (400 made list pages 3× slower).
 func (w *world) previousSuccessful(b *build) (*build, timeline) {
-	for n := b.num - 1; n >= 1 && n >= b.num-400; n-- {
+	for n := b.num - 1; n >= 1 && n >= b.num-64; n-- {
 		pb, ok := w.resolve(b.p.idx, n)
 		if !ok || pb.s.branch != b.s.branch {
 			continue
