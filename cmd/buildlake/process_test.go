@@ -28,46 +28,62 @@ func TestKillNineThenResume(t *testing.T) {
 	seed := time.Now().UnixNano()
 	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 	t.Logf("kill moments drawn with seed %d", seed)
-	const runs = 10
-	// A kill moment is a number of API requests served, so that machine load does not shift the
-	// kills towards the start: a full sync makes about 280 and commits its first batch after
-	// about 200 (2 s at --rate 100). The moments are spread over [0, 330), one per stratum in a
-	// random order, except that the first stratum kills during start-up (creating, opening or
-	// migrating the database), 0-300 ms after exec, and comes first.
-	strata := []int{0} // the first run dies while it creates the database
-	for _, k := range rng.Perm(runs - 1) {
-		strata = append(strata, k+1)
-	}
-	killed := 0
-	for i := range runs {
+	// Runs go on until wantKilled of them were killed while running (a run that ends before its
+	// kill moment proves nothing), at most maxRuns. A kill moment is a number of API requests
+	// served, so that machine load does not shift the kills towards the start: a full sync makes
+	// about 280 (measured as the runs go) and commits its first batch after about 200 (2 s at
+	// --rate 100). Moments cycle
+	// through strata: start-up (creating, opening or migrating the database, 0-300 ms after
+	// exec), listing and the first fetches [0, 200), and after the first commit [200, full run), which
+	// gets half of the runs, so that several kills land between or during commits.
+	const wantKilled, maxRuns, firstCommit = 10, 24, 200
+	fullRun := int64(330) // lowered to what a --full run that ended before its kill served
+	killed, killedAfterCommit := 0, 0
+	var before int64 // builds stored before the run
+	for i := 0; i < maxRuns && killed < wantKilled; i++ {
 		// Most runs re-read everything (--full; the first run does anyway), so that any moment of
 		// a whole sync can be hit; every third resumes incrementally from what the kills left.
 		args := syncArgs(srv, db, "--rate", "100", "--full")
-		moment := int64(strata[i])*33 + rng.Int64N(33)
-		if strata[i] == 0 {
-			moment = 0 // the first stratum kills during start-up, by time
-		}
-		if i%3 == 2 {
+		var moment int64
+		var delay time.Duration
+		switch {
+		case i == 0: // the first run dies while it creates the database
+			delay = time.Duration(rng.Int64N(int64(300 * time.Millisecond)))
+		case i%3 == 2:
 			args = args[:len(args)-1]
-			moment = rng.Int64N(60)
+			moment = 1 + rng.Int64N(60)
+		case i%2 == 1:
+			moment = firstCommit + rng.Int64N(fullRun-firstCommit)
+		default:
+			moment = 1 + rng.Int64N(firstCommit)
 		}
 		base := sum(srv.Requests())
 		c := startCLI(t, srv.Token, args...)
-		code, at := c.killAt(t, srv, base, moment, time.Duration(rng.Int64N(int64(300*time.Millisecond))))
+		code, at := c.killAt(t, srv, base, moment, delay)
 		outcome := "killed"
 		if c.signaled() {
 			killed++
+			if moment >= firstCommit {
+				killedAfterCommit++
+			}
 		} else {
 			outcome = fmt.Sprintf("had exited with status %d", code)
 			if code != 0 {
 				t.Errorf("run %d exited with status %d before the kill: %s", i, code, c.stderr.String())
 			}
+			if served := sum(srv.Requests()) - base; i%3 != 2 && served > firstCommit && served < fullRun {
+				fullRun = served
+			}
 		}
-		_, statuses, builds := inspectDB(t, db)
-		t.Logf("run %d (%s) at %s: %s; %d builds stored; runs %v", i, strings.Join(args[7:], " "), at, outcome, builds, statuses)
+		_, statuses, builds := inspectDB(t, db) // the database opens after every kill
+		t.Logf("run %d (%s) at %s: %s; %d builds stored (%+d); runs %v", i, strings.Join(args[7:], " "), at, outcome, builds, builds-before, statuses)
+		before = builds
 	}
-	if killed < runs/2 {
-		t.Errorf("only %d of %d kills hit a running sync; the test proves little", killed, runs)
+	if killed < wantKilled {
+		t.Errorf("only %d runs were killed while running, want %d; the test proves little", killed, wantKilled)
+	}
+	if killedAfterCommit < 3 {
+		t.Errorf("only %d kills landed after the first batch commit, want at least 3", killedAfterCommit)
 	}
 
 	c, code := runCLI(t, srv.Token, syncArgs(srv, db, "--rate", "100")...)
