@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,8 @@ type server struct {
 }
 
 // Handler serves the dashboard page at "/", its embedded assets under "/assets/", and the JSON
-// API: /api/query/<name> for every canned query, /api/kpis, /api/filters,
+// API: /api/query/<name> for every canned query, /api/trend/<name> for the charts'
+// server-reduced trends (see loadTrend), /api/kpis, /api/filters,
 // /api/flaky-test-builds and /api/flaky-job-builds. Every URL in the page is relative, so the
 // handler also works mounted under a prefix with http.StripPrefix.
 func Handler(o Options) http.Handler {
@@ -38,6 +40,7 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("GET /{$}", s.page)
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", assetServer(assets)))
 	mux.HandleFunc("GET /api/query/{name}", s.query)
+	mux.HandleFunc("GET /api/trend/{name}", s.trend)
 	mux.HandleFunc("GET /api/kpis", s.kpis)
 	mux.HandleFunc("GET /api/filters", s.filters)
 	mux.HandleFunc("GET /api/flaky-test-builds", s.linkTable("flaky_test_builds"))
@@ -153,11 +156,23 @@ func (s *server) query(w http.ResponseWriter, r *http.Request) {
 		p = flakyParams(p, sinceGiven(r.URL.Query()))
 	}
 	s.respond(w, r, "query/"+name, func(ctx context.Context, db querier) (any, error) {
-		t, err := runCanned(ctx, db, name, p)
-		if err != nil {
-			return nil, err
-		}
-		return namedTable{Name: name, Params: toParamsJSON(p), table: t}, nil
+		return cannedTable(ctx, db, name, p)
+	})
+}
+
+// trend answers /api/trend/<name>: a chart's data, bounded whatever the number of projects.
+func (s *server) trend(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if !slices.Contains(trendQueries, name) {
+		writeError(w, http.StatusNotFound, "unknown trend "+quoteForMessage(name))
+		return
+	}
+	p, ok := s.params(w, r)
+	if !ok {
+		return
+	}
+	s.respond(w, r, "trend/"+name, func(ctx context.Context, db querier) (any, error) {
+		return loadTrend(ctx, db, name, p)
 	})
 }
 
@@ -165,6 +180,17 @@ type namedTable struct {
 	Name   string     `json:"name"`
 	Params paramsJSON `json:"params"`
 	table
+	// Truncated says the answer has as many rows as its limit: there may be more.
+	Truncated bool `json:"truncated"`
+}
+
+// cannedTable runs a canned query for the API, flagging an answer cut at p.Limit.
+func cannedTable(ctx context.Context, db querier, name string, p queries.Params) (namedTable, error) {
+	t, err := runCanned(ctx, db, name, p)
+	if err != nil {
+		return namedTable{}, err
+	}
+	return namedTable{Name: name, Params: toParamsJSON(p), table: t, Truncated: p.Limit > 0 && len(t.Rows) >= p.Limit}, nil
 }
 
 func (s *server) kpis(w http.ResponseWriter, r *http.Request) {

@@ -12,12 +12,9 @@ import (
 	"github.com/buildlake/buildlake/queries"
 )
 
-// Limits of the rows embedded in a static report: trends need every row to draw whole lines;
-// tables show the first rows.
-const (
-	trendLimit = 5000
-	tableLimit = 200
-)
+// tableLimit is how many rows of each table a static report embeds per project; the trends
+// are reduced per project instead (see loadTrend), so every project keeps its charts.
+const tableLimit = 200
 
 // trendQueries are drawn as charts, tableQueries as tables; both are what the page shows.
 var (
@@ -33,7 +30,9 @@ type staticData struct {
 	Filters     filterChoices         `json:"filters"`
 	KPIs        map[string]kpis       `json:"kpis"` // by project_slug; "" is every project
 	Queries     map[string]namedTable `json:"queries"`
-	Links       map[string]namedTable `json:"links"`
+	// Trends holds each chart's data by query, then by project_slug ("" is every project).
+	Trends map[string]map[string]trendTable `json:"trends"`
+	Links  map[string]namedTable            `json:"links"`
 }
 
 // WriteStatic writes one self-contained HTML file (assets and data inlined) showing the
@@ -85,6 +84,7 @@ func collectStatic(ctx context.Context, db querier, p, fp queries.Params, now ti
 		Params:      toParamsJSON(p),
 		KPIs:        map[string]kpis{},
 		Queries:     map[string]namedTable{},
+		Trends:      map[string]map[string]trendTable{},
 		Links:       map[string]namedTable{},
 	}
 	var err error
@@ -104,20 +104,30 @@ func collectStatic(ctx context.Context, db querier, p, fp queries.Params, now ti
 			return d, err
 		}
 	}
-	for _, names := range []struct {
-		list  []string
-		limit int
-	}{{trendQueries, trendLimit}, {tableQueries, tableLimit * max(1, len(projects)-1)}} {
-		for _, name := range names.list {
-			pp := withLimit(p, min(names.limit, maxLimit))
-			if strings.HasPrefix(name, "flaky-") {
-				pp = withLimit(fp, pp.Limit)
+	// One query per trend, split by project here: every project's chart, at one scan's cost.
+	for _, name := range trendQueries {
+		all, err := runAll(ctx, db, name, p)
+		if err != nil {
+			return d, err
+		}
+		d.Trends[name] = map[string]trendTable{}
+		for _, proj := range projects {
+			rows, pp := all, p
+			if proj != p.Project {
+				rows, pp.Project = projectRows(all, proj), proj
 			}
-			t, err := runCanned(ctx, db, name, pp)
-			if err != nil {
+			if d.Trends[name][proj], err = reduceTrend(name, pp, rows); err != nil {
 				return d, err
 			}
-			d.Queries[name] = namedTable{Name: name, Params: toParamsJSON(pp), table: t}
+		}
+	}
+	for _, name := range tableQueries {
+		pp := withLimit(p, min(tableLimit*max(1, len(projects)-1), maxLimit))
+		if strings.HasPrefix(name, "flaky-") {
+			pp = withLimit(fp, pp.Limit)
+		}
+		if d.Queries[name], err = cannedTable(ctx, db, name, pp); err != nil {
+			return d, err
 		}
 	}
 	for _, name := range []string{"flaky_test_builds", "flaky_job_builds"} {

@@ -1,6 +1,7 @@
 package queries_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/buildlake/buildlake/queries"
@@ -237,4 +238,22 @@ func TestDurationRegressions(t *testing.T) {
 		{"threshold unset", with(func(p *queries.Params) { p.Threshold = 0 }), [][]string{runTests, testJob, deploy}},
 		{"injection", with(func(p *queries.Params) { p.Project = injection }), nil},
 	})
+}
+
+// TestRunAllIgnoresLimit: RunAll returns every row whatever the limit (the weekly duration-trend
+// of the fixture has 3 rows, see TestDurationTrend); Run keeps to it.
+func TestRunAllIgnoresLimit(t *testing.T) {
+	db := openFixture(t, "duration-trend")
+	p := with(func(p *queries.Params) { p.Limit = 1 })
+	all, err := queries.RunAll(context.Background(), db, "duration-trend", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := queries.Run(context.Background(), db, "duration-trend", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Rows) != 3 || len(one.Rows) != 1 {
+		t.Errorf("RunAll %d rows, Run %d rows; want 3 and 1", len(all.Rows), len(one.Rows))
+	}
 }

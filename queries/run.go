@@ -26,6 +26,18 @@ type Result struct {
 
 // Run runs the canned query called name with p (zero fields take the query's defaults).
 func Run(ctx context.Context, db DBTX, name string, p Params) (*Result, error) {
+	return run(ctx, db, name, p, false)
+}
+
+// RunAll is Run without a row limit (p.Limit is ignored): for callers that reduce every row of
+// the answer themselves, such as the dashboard's charts, which must not lose the projects that
+// sort last.
+func RunAll(ctx context.Context, db DBTX, name string, p Params) (*Result, error) {
+	p.Limit = 0
+	return run(ctx, db, name, p, true)
+}
+
+func run(ctx context.Context, db DBTX, name string, p Params, unlimited bool) (*Result, error) {
 	q, ok := Get(name)
 	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownQuery, name)
@@ -36,6 +48,9 @@ func Run(ctx context.Context, db DBTX, name string, p Params) (*Result, error) {
 	p = p.withDefaults(name, time.Now())
 	if err := p.Validate(); err != nil { // since may now be after the defaulted until
 		return nil, err
+	}
+	if unlimited {
+		p.Limit = math.MaxInt64
 	}
 	res, err := collect(ctx, db, q.SQL, p.args(q.Params)...)
 	if err != nil {

@@ -76,9 +76,10 @@
     return Promise.all([
       getJSON('api/filters', state.project ? { project: state.project } : {}),
       getJSON('api/kpis'),
-      getJSON('api/query/duration-trend', { limit: 10000 }),
-      getJSON('api/query/queue-time-trend', { limit: 10000 }),
-      getJSON('api/query/success-rate', { limit: 10000 }),
+      // Trends come reduced by the server (busiest series, queue per period): never cut short.
+      getJSON('api/trend/duration-trend'),
+      getJSON('api/trend/queue-time-trend'),
+      getJSON('api/trend/success-rate'),
       getJSON('api/query/flaky-tests', { limit: 100 }),
       getJSON('api/query/flaky-jobs', { limit: 100 }),
       getJSON('api/query/slowest-steps', { limit: 12 }),
@@ -92,6 +93,8 @@
         duration: rowsOf(a[2]), queue: rowsOf(a[3]), success: rowsOf(a[4]),
         flakyTests: rowsOf(a[5]), flakyJobs: rowsOf(a[6]), steps: rowsOf(a[7]),
         testLinks: rowsOf(a[8]), jobLinks: rowsOf(a[9]), flakyParams: a[5].params,
+        trends: { 'duration-trend': a[2], 'queue-time-trend': a[3], 'success-rate': a[4] },
+        tables: { 'flaky-tests': a[5], 'flaky-jobs': a[6] },
         asOf: asOf, stale: stale.length ? stale[0] : null
       };
     });
@@ -99,10 +102,13 @@
 
   function loadStatic() {
     var d = embedded, p = state.project, q = d.queries, l = d.links;
+    var trend = function (name) { var t = d.trends[name]; return t[p] || t['']; };
     return Promise.resolve({
       filters: d.filters, kpis: d.kpis[p] || d.kpis[''], params: d.params,
-      duration: byProject(q['duration-trend'], p), queue: byProject(q['queue-time-trend'], p),
-      success: byProject(q['success-rate'], p),
+      duration: rowsOf(trend('duration-trend')), queue: rowsOf(trend('queue-time-trend')),
+      success: rowsOf(trend('success-rate')),
+      trends: { 'duration-trend': trend('duration-trend'), 'queue-time-trend': trend('queue-time-trend'), 'success-rate': trend('success-rate') },
+      tables: { 'flaky-tests': q['flaky-tests'], 'flaky-jobs': q['flaky-jobs'] },
       flakyTests: byProject(q['flaky-tests'], p).slice(0, 100),
       flakyJobs: byProject(q['flaky-jobs'], p).slice(0, 100),
       steps: byProject(q['slowest-steps'], p).slice(0, 12),
@@ -172,6 +178,21 @@
   function showFlakyWindow(fp) {
     var text = fp ? ' · ' + fmtDate(fp.since) + ' – ' + inclusiveDay(fp.until) : '';
     document.querySelectorAll('.flaky-window').forEach(function (el) { el.textContent = text; });
+  }
+
+  // showCuts says on the page what an answer left out: a chart's quieter series, or table rows
+  // past the limit, so that nothing goes missing silently.
+  function showCuts(d) {
+    document.querySelectorAll('[data-cut]').forEach(function (el) {
+      var name = el.getAttribute('data-cut'), t = d.trends[name], tab = d.tables[name], text = '';
+      if (t && t.truncated) {
+        text = ' · busiest ' + t.series_shown + ' of ' + fmtInt(t.series_total) + ' series';
+      } else if (tab && tab.truncated) {
+        text = ' · only the first ' + fmtInt((tab.rows || []).length) + ' rows';
+      }
+      el.textContent = text;
+      el.className = text ? 'cut' : '';
+    });
   }
 
   // ---------- KPIs and status ----------
@@ -439,6 +460,7 @@
     showFilters(d);
     showKPIs(d.kpis);
     showFlakyWindow(d.flakyParams);
+    showCuts(d);
     showStatus(d);
     drawDuration(d);
     drawQueue(d);
