@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/buildlake/buildlake/export"
+	"github.com/buildlake/buildlake/extract"
 	"github.com/buildlake/buildlake/load"
 	"github.com/buildlake/buildlake/pipeline"
 )
@@ -102,8 +104,10 @@ func (f syncFlags) options() (pipeline.Options, error) {
 	}, nil
 }
 
-// runSync opens the database as its single writer, runs one sync and prints its summary.
-func runSync(ctx context.Context, stderr io.Writer, dbPath string, o pipeline.Options) error {
+// runSync opens the database as its single writer, runs one sync and prints its summary. A panic
+// becomes an error (exit status 1) with the token redacted from its message and stack.
+func runSync(ctx context.Context, stderr io.Writer, dbPath string, o pipeline.Options) (err error) {
+	defer recoverRedacted(stderr, &err, o.Token)
 	logger, err := newLogger(stderr)
 	if err != nil {
 		return err
@@ -130,6 +134,20 @@ func runSync(ctx context.Context, stderr io.Writer, dbPath string, o pipeline.Op
 		return errors.New("sync canceled; the next sync resumes where this one stopped")
 	}
 	return err
+}
+
+// recoverRedacted, deferred, turns a panic into *errp after printing its stack to stderr, with
+// the token (and circle-token= values) redacted from both: a panic's value can be anything, a
+// request or a URL among them. The database needs no care: its write-ahead log rolls back an
+// unfinished transaction, and the run left "running" is marked failed by the next one.
+func recoverRedacted(stderr io.Writer, errp *error, token string) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	redact := func(s string) string { return redactAll(extract.Redact(s, token)) }
+	fmt.Fprintf(stderr, "buildlake: panic: %s\n%s", redact(fmt.Sprint(r)), redact(string(debug.Stack())))
+	*errp = fmt.Errorf("internal error (panic): %s", redact(fmt.Sprint(r)))
 }
 
 func printSyncSummary(w io.Writer, r pipeline.Result) {
