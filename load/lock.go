@@ -34,7 +34,7 @@ func acquireLock(dbPath string) (*writerLock, error) {
 		return nil, fmt.Errorf("%w %s: %w", errOpen, dbPath, err)
 	}
 	if err := tryLock(f); err != nil {
-		holder, _ := os.ReadFile(p)
+		holder := readHolder(p)
 		f.Close()
 		return nil, fmt.Errorf("%w: %s is locked by %s", ErrLocked, dbPath, describeHolder(holder))
 	}
@@ -45,6 +45,22 @@ func acquireLock(dbPath string) (*writerLock, error) {
 	}
 	return &writerLock{f: f}, nil
 }
+
+// readHolder reads the holder line, waiting up to holderWait for it: the holder writes it just
+// after taking the lock, so a second writer racing it finds the file empty for a moment.
+func readHolder(p string) []byte {
+	deadline := time.Now().Add(holderWait)
+	for {
+		b, _ := os.ReadFile(p)
+		if len(strings.TrimSpace(string(b))) > 0 || time.Now().After(deadline) {
+			return b
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// holderWait bounds readHolder; the holder writes its line microseconds after its flock.
+const holderWait = 250 * time.Millisecond
 
 func describeHolder(b []byte) string {
 	s := strings.TrimSpace(string(b))
