@@ -61,7 +61,7 @@ func newQueryCmd() *cobra.Command {
 	f.StringVar(&o.branch, "branch", "", "only this branch (mttr: instead of the default branch)")
 	f.StringVar(&o.period, "period", "", "bucket of the trend queries: "+strings.Join(queries.Periods, "|")+" (default week)")
 	f.IntVar(&o.limit, "limit", 0, fmt.Sprintf("at most this many rows, 1..%d (default: 50 for ranked lists, else %d)", queries.MaxLimit, queries.MaxLimit))
-	f.Float64Var(&o.threshold, "threshold", 0, "duration-regressions: minimum p50 rise in percent (default 20)")
+	f.Float64Var(&o.threshold, "threshold", 20, "duration-regressions: minimum p50 rise in percent (0: every rise)")
 	f.StringVar(&o.format, "format", "table", "output format: "+strings.Join(queries.Formats(), "|"))
 	return cmd
 }
@@ -89,7 +89,7 @@ func writeQueryList(w io.Writer) error {
 
 // params turns the flags into query parameters; every mistake is a usage error.
 func (o queryOptions) params(now time.Time) (queries.Params, error) {
-	p := queries.Params{Project: o.project, Branch: o.branch, Period: o.period, Limit: o.limit, Threshold: o.threshold}
+	p := queries.Params{Project: o.project, Branch: o.branch, Period: o.period, Limit: o.limit, Threshold: o.threshold, ThresholdSet: true}
 	var err error
 	if o.until != "" {
 		if p.Until, err = queries.ParseTime(o.until, now); err != nil {

@@ -16,17 +16,23 @@ import (
 // queryTestDB writes a database holding queries/testdata/success-rate.sql and returns its path.
 func queryTestDB(t *testing.T) string {
 	t.Helper()
+	return fixtureDB(t, "success-rate.sql")
+}
+
+// fixtureDB writes a database holding queries/testdata/<fixture> and returns its path.
+func fixtureDB(t *testing.T, fixture string) string {
+	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "b.duckdb")
 	store, err := load.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixture, err := os.ReadFile(filepath.Join("..", "..", "queries", "testdata", "success-rate.sql"))
+	sqlText, err := os.ReadFile(filepath.Join("..", "..", "queries", "testdata", fixture))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.DB().ExecContext(ctx, string(fixture)); err != nil {
+	if _, err := store.DB().ExecContext(ctx, string(sqlText)); err != nil {
 		t.Fatal(err)
 	}
 	if err := queries.CreateViews(ctx, store.DB()); err != nil {
@@ -151,5 +157,26 @@ func TestQueryMissingDatabase(t *testing.T) {
 	}
 	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("query created %s", missing)
+	}
+}
+
+// --threshold 0 lists every rise (lint's +10% in the fixture, see queries' TestDurationRegressions);
+// without the flag the threshold is 20 and lint is not listed.
+func TestQueryThresholdZeroMeansEveryRise(t *testing.T) {
+	db := fixtureDB(t, "duration-regressions.sql")
+	window := []string{"query", "duration-regressions", "--db", db, "--since", "2026-01-01", "--until", "2026-02-01", "--format", "csv"}
+	def, err := execCLI(t, window...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero, err := execCLI(t, append(window, "--threshold", "0")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(def, ",lint,") || !strings.Contains(def, ",deploy,") {
+		t.Errorf("default threshold:\n%s", def)
+	}
+	if !strings.Contains(zero, ",lint,") || strings.Count(zero, "\n") != strings.Count(def, "\n")+1 {
+		t.Errorf("--threshold 0 should add lint's +10%% to the default's rows:\n%s\ndefault:\n%s", zero, def)
 	}
 }
