@@ -146,7 +146,7 @@ func (s *syncer) sync(ctx context.Context) error {
 	}
 	refs := s.plan(targets, states)
 	s.log.Info("sync planned", "run_id", s.res.RunID, "projects", len(slugs), "builds", len(refs),
-		"start_rate", s.client.Pace().Rate, "start_throttled", s.res.StartPace.Throttled)
+		"rate", s.client.Stats().CurrentRate, "start_throttled", s.res.StartPace.Throttled)
 	s.progress(int64(len(refs)), 0)
 	if err := s.fetchAndLoad(ctx, refs); err != nil {
 		return err

@@ -108,14 +108,19 @@ func (f syncFlags) options() (pipeline.Options, error) {
 // becomes an error (exit status 1) with the token redacted from its message and stack.
 func runSync(ctx context.Context, stderr io.Writer, dbPath string, o pipeline.Options) (err error) {
 	defer recoverRedacted(stderr, &err, o.Token)
-	logger, err := newLogger(stderr)
+	var bar *progressBar
+	logTo := stderr
+	if f, ok := stderr.(*os.File); ok && isTerminal(f) {
+		bar = newProgressBar(f, 100*time.Millisecond)
+		defer bar.finish()
+		logTo = bar.logWriter()
+	}
+	logger, err := newLogger(logTo)
 	if err != nil {
 		return err
 	}
 	o.Logger = logger
-	if f, ok := stderr.(*os.File); ok && isTerminal(f) {
-		bar := newProgressBar(f)
-		defer bar.finish()
+	if bar != nil {
 		o.Progress = bar
 	} else {
 		o.Progress = &progressLog{log: logger, every: 10 * time.Second}
@@ -126,6 +131,9 @@ func runSync(ctx context.Context, stderr io.Writer, dbPath string, o pipeline.Op
 	}
 	defer store.Close()
 	res, err := pipeline.Sync(ctx, store, o)
+	if bar != nil {
+		bar.finish() // the summary starts on a clean line
+	}
 	printSyncSummary(stderr, res)
 	if err != nil && errors.Is(err, pipeline.ErrPartial) {
 		return fmt.Errorf("partial failure: %s", failedProjects(res))
