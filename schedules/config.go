@@ -46,6 +46,7 @@ type Config struct {
 
 	// Resolved by Validate.
 	validated bool
+	warnings  []string // see Warnings
 	token     string
 	location  *time.Location
 	jitter    time.Duration

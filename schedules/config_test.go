@@ -102,8 +102,6 @@ func TestConfigErrors(t *testing.T) {
 		{"bad host", "host: circleci.com\n" + job, []string{`host "circleci.com": not an http(s) URL`}},
 		{"negative concurrency", "jobs:\n  - {name: a, cron: '@hourly', concurrency: -1}\n", []string{`job "a": concurrency -1`}},
 		{"too much concurrency", "jobs:\n  - {name: a, cron: '@hourly', concurrency: 1000}\n", []string{`job "a": concurrency 1000: must be 0 (the default, 16) up to 256`}},
-		{"jitter as long as the interval", "jitter: 1m\njobs:\n  - {name: a, cron: '@every 1m'}\n", []string{`job "a": jitter 1m0s is not shorter than the job's shortest interval 1m0s`}},
-		{"jitter longer than a cron gap", "jitter: 20m\njobs:\n  - {name: a, cron: '0,15 * * * *'}\n", []string{`job "a": jitter 20m0s is not shorter than the job's shortest interval 15m0s`}},
 		{"negative rate", "jobs:\n  - {name: a, cron: '@hourly', rate: -2}\n", []string{`job "a": rate -2`}},
 		{"bad project", "jobs:\n  - {name: a, cron: '@hourly', projects: [acme/api]}\n", []string{`job "a": project "acme/api": use vcs_type/org/repo`}},
 	}
@@ -164,4 +162,20 @@ func mustValidate(t *testing.T, y string) *Config {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// A jitter as long as a job's interval works but skips firings: a warning, not an error.
+func TestConfigWarnsOfJitterAsLongAsTheInterval(t *testing.T) {
+	cases := []struct{ yaml, want string }{
+		{"jitter: 1m\njobs:\n  - {name: a, cron: '@every 1m'}\n", `job "a": jitter 1m0s is not shorter than the job's shortest interval 1m0s`},
+		{"jitter: 20m\njobs:\n  - {name: a, cron: '0,15 * * * *'}\n", `job "a": jitter 20m0s is not shorter than the job's shortest interval 15m0s`},
+		{"jitter: 30s\njobs:\n  - {name: a, cron: '*/15 * * * *'}\n", ""},
+	}
+	for _, tc := range cases {
+		c := mustValidate(t, tc.yaml)
+		got := strings.Join(c.Warnings(), "\n")
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%q: warnings %q, want %q", tc.yaml, got, tc.want)
+		}
+	}
 }

@@ -61,6 +61,9 @@ func New(ctx context.Context, cfg *Config, store *load.Store, logger *slog.Logge
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	for _, w := range cfg.Warnings() {
+		logger.Warn("config: " + w)
+	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s := &Scheduler{
 		cfg: cfg, store: store, log: logger,

@@ -42,9 +42,11 @@ func shortestInterval(sched cron.Schedule, from time.Time) time.Duration {
 var jobName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 // Validate applies defaults, checks every key and resolves the schedule, durations and token.
-// It reports every problem at once, each saying what to change.
+// It reports every problem at once, each saying what to change. What works but is probably not
+// meant (Warnings) does not fail it.
 func (c *Config) Validate() error {
 	var problems []string
+	c.warnings = nil
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
 	if c.Host == "" {
@@ -144,8 +146,8 @@ func (c *Config) Validate() error {
 		}
 		if j.schedule != nil && c.jitter > 0 {
 			if gap := shortestInterval(j.schedule, time.Now().In(loc)); c.jitter >= gap {
-				bad("%s: jitter %s is not shorter than the job's shortest interval %s, so firings would be skipped; "+
-					"lower jitter or fire less often", where, c.jitter, gap)
+				c.warnings = append(c.warnings, fmt.Sprintf("%s: jitter %s is not shorter than the job's shortest interval %s, "+
+					"so firings that come while a run waits out its jitter are skipped; lower jitter or fire less often", where, c.jitter, gap))
 			}
 		}
 		if j.Rate < 0 {
@@ -167,6 +169,9 @@ func (c *Config) Validate() error {
 // Token is the resolved CircleCI token (empty for F/OSS-only access). Callers need it only to
 // redact it from what they print.
 func (c *Config) Token() string { return c.token }
+
+// Warnings are the settings Validate accepted that are probably not meant; New logs each.
+func (c *Config) Warnings() []string { return c.warnings }
 
 // parseCron parses a spec; the parser panics on a "TZ=" prefix without a following field.
 func parseCron(spec string) (s cron.Schedule, err error) {
