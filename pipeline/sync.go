@@ -7,18 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/sourcegraph/conc/panics"
 	"github.com/sourcegraph/conc/pool"
 
-	"github.com/buildlake/buildlake/export"
 	"github.com/buildlake/buildlake/extract"
 	"github.com/buildlake/buildlake/load"
 	"github.com/buildlake/buildlake/queries"
@@ -155,57 +151,6 @@ func (s *syncer) sync(ctx context.Context) error {
 		return err
 	}
 	return s.export(ctx)
-}
-
-// export writes the Parquet partitions this run touched (and the projects table), plus those every
-// run since the last completed export into the same directory touched: a run that stopped before
-// its export (cancelled, failed, killed) leaves them behind, and export_marks and
-// export_left_dates keep them in the database. With no completed export yet it writes everything.
-func (s *syncer) export(ctx context.Context) error {
-	if s.o.ParquetDir == "" {
-		return nil
-	}
-	dir, err := filepath.Abs(s.o.ParquetDir)
-	if err != nil {
-		return fmt.Errorf("%w: export: %w", errSync, err)
-	}
-	shard := s.o.Shard.String()
-	mark, ok, err := s.store.ExportMark(ctx, dir, shard)
-	if err != nil {
-		return fmt.Errorf("%w: %w", errSync, err)
-	}
-	var dates []string // nil: every partition
-	if ok {
-		written, err := export.DatesWrittenSince(ctx, s.store.DB(), mark)
-		if err != nil {
-			return fmt.Errorf("%w: %w", errSync, err)
-		}
-		left, err := s.store.LeftDatesSince(ctx, mark)
-		if err != nil {
-			return fmt.Errorf("%w: %w", errSync, err)
-		}
-		for _, d := range slices.Concat(written, left) {
-			s.dates[d] = true
-		}
-		dates = slices.Sorted(maps.Keys(s.dates))
-		if dates == nil {
-			dates = []string{}
-		}
-	}
-	res, err := export.Export(ctx, s.store.DB(), export.Options{Dir: s.o.ParquetDir, Dates: dates, Shard: s.o.Shard, Now: s.o.Now})
-	if err != nil {
-		return fmt.Errorf("%w: export: %w", errSync, err)
-	}
-	for _, tr := range res.Tables {
-		for _, d := range tr.Dates {
-			s.dates[d] = true
-		}
-	}
-	// Every build this run or an earlier one wrote before this run started is exported now.
-	if err := s.store.SetExportMark(ctx, dir, shard, s.res.StartedAt, s.res.RunID); err != nil {
-		return fmt.Errorf("%w: %w", errSync, err)
-	}
-	return nil
 }
 
 // projects returns the slugs to sync (flags, else every followed project) and loads the
@@ -497,151 +442,4 @@ func (s *syncer) load(ctx context.Context, batch []extract.Fetched) error {
 		s.res.Tests += c.Tests
 	}
 	return nil
-}
-
-// buildError records one build's failure for the run's result and its sync_errors row. ref is the
-// build the run asked for, so the row names it even when the response had no build_num.
-func (s *syncer) buildError(ref extract.BuildRef, stage string, err error, now time.Time) load.SyncError {
-	msg := s.redact(err)
-	s.failures = append(s.failures, Failure{ProjectSlug: ref.ProjectSlug, BuildNum: ref.BuildNum, Stage: stage, Err: msg})
-	return load.SyncError{RunID: s.res.RunID, ProjectSlug: ref.ProjectSlug, BuildNum: ref.BuildNum, Stage: stage, Error: msg, At: now}
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// finish settles the result's status and counters.
-func (s *syncer) finish(ctx context.Context, err error) {
-	s.res.FinishedAt = s.o.Now().UTC()
-	s.res.Failures = s.failures
-	s.res.Errors = int64(len(s.failures))
-	if s.client != nil {
-		st := s.client.Stats()
-		s.res.Requests, s.res.Retries, s.res.RateLimited = st.Requests, st.Retries, st.RateLimited
-		s.res.RequestsByStatus = st.ByStatus
-	}
-	switch {
-	case ctx.Err() != nil:
-		s.res.Status = StatusCanceled
-	case err != nil:
-		s.res.Status = StatusFailed
-		s.res.Errors++
-	case len(s.failures) > 0 && s.res.Builds == 0 && s.projectsFailed() == s.res.Projects:
-		s.res.Status = StatusFailed // nothing could be listed: a bad token, say
-	case len(s.failures) > 0:
-		s.res.Status = StatusPartial
-	default:
-		s.res.Status = StatusSuccess
-	}
-	if s.o.ParquetDir != "" { // without it the dates are only noted for a later export
-		s.res.ExportedDates = slices.Sorted(maps.Keys(s.dates))
-	}
-}
-
-// projectsFailed counts the projects whose build list could not be read.
-func (s *syncer) projectsFailed() int {
-	n := 0
-	for _, f := range s.failures {
-		if f.Stage == "list" {
-			n++
-		}
-	}
-	return n
-}
-
-// run converts the result into the sync_runs row.
-func (s *syncer) run() load.Run {
-	r := s.res
-	return load.Run{
-		RunID: r.RunID, Trigger: s.o.Trigger, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
-		Status: r.Status, Projects: r.Projects, Builds: r.Builds, Steps: r.Steps, Artifacts: r.Artifacts,
-		Tests: r.Tests, Requests: r.Requests, Retries: r.Retries, RateLimited: r.RateLimited,
-		Errors: r.Errors, ErrorSummary: summarize(r.Failures),
-	}
-}
-
-func (s *syncer) progress(total, done int64) {
-	if s.o.Progress == nil {
-		return
-	}
-	st := s.client.Stats()
-	elapsed := s.o.Now().Sub(s.res.StartedAt).Seconds()
-	rate := 0.0
-	if elapsed > 0 {
-		rate = float64(st.Requests) / elapsed
-	}
-	s.o.Progress.Update(ProgressState{
-		ProjectsDone: s.projectsDone, ProjectsTotal: s.res.Projects, BuildsTotal: total, BuildsDone: done,
-		Requests: st.Requests, RateLimited: st.RateLimited, Rate: rate,
-	})
-}
-
-// catch runs fn and turns a panic in it (or re-raised by a conc pool's Wait) into an error, so
-// that the run ends failed and recorded instead of crashing the process.
-func (s *syncer) catch(fn func()) (err error) {
-	defer func() {
-		r := recover()
-		if r == nil {
-			return
-		}
-		v, stack := r, debug.Stack()
-		if rec, ok := r.(*panics.Recovered); ok {
-			v, stack = rec.Value, rec.Stack
-		}
-		msg := extract.Redact(fmt.Sprint(v), s.o.Token)
-		s.log.Error("sync panicked", "panic", msg, "stack", extract.Redact(string(stack), s.o.Token))
-		err = fmt.Errorf("%w: panic: %s", errSync, msg)
-	}()
-	fn()
-	return nil
-}
-
-func (s *syncer) redact(err error) string {
-	return extract.Redact(err.Error(), s.o.Token)
-}
-
-// summarize names what failed, for sync_runs.error_summary and the command's exit message.
-func summarize(fs []Failure) string {
-	if len(fs) == 0 {
-		return ""
-	}
-	byProject := map[string]int{}
-	for _, f := range fs {
-		byProject[f.ProjectSlug]++
-	}
-	var parts []string
-	for _, slug := range slices.Sorted(maps.Keys(byProject)) {
-		parts = append(parts, fmt.Sprintf("%s (%d)", slug, byProject[slug]))
-	}
-	first := fs[0]
-	where := first.ProjectSlug
-	if first.BuildNum != 0 {
-		where = fmt.Sprintf("%s#%d", first.ProjectSlug, first.BuildNum)
-	}
-	return fmt.Sprintf("%d failures in %s; first: %s %s: %s", len(fs), strings.Join(parts, ", "), where, first.Stage, first.Err)
-}
-
-// noteDates adds the Parquet partitions the builds are in now to the run's export set and returns
-// them. It does nothing (and returns nil) unless some export must learn of them.
-func (s *syncer) noteDates(ctx context.Context, builds []extract.BuildRef) ([]string, error) {
-	if !s.tracksExports || len(builds) == 0 {
-		return nil, nil
-	}
-	slugs := make([]string, len(builds))
-	nums := make([]int64, len(builds))
-	for i, b := range builds {
-		slugs[i], nums[i] = b.ProjectSlug, b.BuildNum
-	}
-	dates, err := export.PartitionDates(ctx, s.store.DB(), slugs, nums)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errSync, err)
-	}
-	for _, d := range dates {
-		s.dates[d] = true
-	}
-	return dates, nil
 }
