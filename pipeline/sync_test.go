@@ -98,8 +98,66 @@ func TestSyncMatchesSimulator(t *testing.T) {
 	}
 }
 
+// checkAgainstStats compares every build the simulator serves with its rows: the build's
+// fields (status, lifecycle, outcome, job, branch, revision, queue time, parallelism) and how many
+// steps, actions, tests and artifacts it has, then each table's row count per project.
 func checkAgainstStats(t *testing.T, db *sql.DB, stats circlecitest.Stats) {
 	t.Helper()
+	type stored struct {
+		status, lifecycle, outcome, job, branch, rev sql.NullString
+		queued                                       sql.NullTime
+		parallel                                     sql.NullInt64
+		steps, actions, tests, artifacts             int64
+	}
+	got := map[string]*stored{}
+	key := func(slug string, n int64) string { return fmt.Sprintf("%s#%d", slug, n) }
+	rows, err := db.Query(`SELECT project_slug, build_num, status, lifecycle, outcome, job_name, branch, vcs_revision,
+		queued_at, parallel FROM builds`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var slug string
+		var n int64
+		r := &stored{}
+		if err := rows.Scan(&slug, &n, &r.status, &r.lifecycle, &r.outcome, &r.job, &r.branch, &r.rev, &r.queued, &r.parallel); err != nil {
+			t.Fatal(err)
+		}
+		got[key(slug, n)] = r
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		query string
+		field func(*stored) *int64
+	}{
+		{`SELECT project_slug, build_num, count(DISTINCT step_index) FROM steps GROUP BY ALL`, func(r *stored) *int64 { return &r.steps }},
+		{`SELECT project_slug, build_num, count(*) FROM steps GROUP BY ALL`, func(r *stored) *int64 { return &r.actions }},
+		{`SELECT project_slug, build_num, count(*) FROM tests GROUP BY ALL`, func(r *stored) *int64 { return &r.tests }},
+		{`SELECT project_slug, build_num, count(*) FROM artifacts GROUP BY ALL`, func(r *stored) *int64 { return &r.artifacts }},
+	} {
+		rows, err := db.Query(c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var slug string
+			var n, v int64
+			if err := rows.Scan(&slug, &n, &v); err != nil {
+				t.Fatal(err)
+			}
+			if r := got[key(slug, n)]; r != nil {
+				*c.field(r) = v
+			} else {
+				t.Errorf("%s: child rows of a build that has no builds row", key(slug, n))
+			}
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	for _, p := range stats.Projects {
 		var builds, actions, tests, artifacts int64
 		for _, b := range p.Builds {
@@ -107,6 +165,30 @@ func checkAgainstStats(t *testing.T, db *sql.DB, stats circlecitest.Stats) {
 			actions += int64(b.Actions)
 			tests += int64(b.Tests)
 			artifacts += int64(b.Artifacts)
+			k := key(p.Slug, int64(b.BuildNum))
+			r := got[k]
+			if r == nil {
+				t.Errorf("%s: not loaded", k)
+				continue
+			}
+			if r.status.String != b.Status || r.lifecycle.String != b.Lifecycle || r.outcome.String != b.Outcome ||
+				r.job.String != b.JobName || r.branch.String != b.Branch || r.rev.String != b.VCSRevision {
+				t.Errorf("%s: got (%s %s %s %s %s %s), want (%s %s %s %s %s %s)", k,
+					r.status.String, r.lifecycle.String, r.outcome.String, r.job.String, r.branch.String, r.rev.String,
+					b.Status, b.Lifecycle, b.Outcome, b.JobName, b.Branch, b.VCSRevision)
+			}
+			// The API serves times in milliseconds; a build never queued has no queued_at.
+			if want := b.QueuedAt.UTC().Truncate(time.Millisecond); r.queued.Valid != !b.QueuedAt.IsZero() ||
+				(r.queued.Valid && !r.queued.Time.UTC().Equal(want)) {
+				t.Errorf("%s: queued_at %v (valid %v), want %v", k, r.queued.Time, r.queued.Valid, want)
+			}
+			if b.Parallel > 0 && r.parallel.Int64 != int64(b.Parallel) {
+				t.Errorf("%s: parallel %d, want %d", k, r.parallel.Int64, b.Parallel)
+			}
+			if r.steps != int64(b.Steps) || r.actions != int64(b.Actions) || r.tests != int64(b.Tests) || r.artifacts != int64(b.Artifacts) {
+				t.Errorf("%s: steps/actions/tests/artifacts %d/%d/%d/%d, want %d/%d/%d/%d", k,
+					r.steps, r.actions, r.tests, r.artifacts, b.Steps, b.Actions, b.Tests, b.Artifacts)
+			}
 		}
 		if builds == 0 {
 			t.Fatalf("%s: the simulator served no builds; the test would prove nothing", p.Slug)
@@ -115,27 +197,6 @@ func checkAgainstStats(t *testing.T, db *sql.DB, stats circlecitest.Stats) {
 			got := count(t, db, fmt.Sprintf("SELECT count(*) FROM %s WHERE project_slug = ?", table), p.Slug)
 			if got != want {
 				t.Errorf("%s %s: %d rows, want %d", p.Slug, table, got, want)
-			}
-		}
-		for i, b := range p.Builds {
-			if i%7 != 0 {
-				continue // a sample
-			}
-			var status, lifecycle, job, branch, rev sql.NullString
-			var parallel sql.NullInt64
-			err := db.QueryRow(`SELECT status, lifecycle, job_name, branch, vcs_revision, parallel FROM builds
-				WHERE project_slug = ? AND build_num = ?`, p.Slug, b.BuildNum).Scan(&status, &lifecycle, &job, &branch, &rev, &parallel)
-			if err != nil {
-				t.Fatalf("%s#%d: %v", p.Slug, b.BuildNum, err)
-			}
-			if status.String != b.Status || lifecycle.String != b.Lifecycle || job.String != b.JobName ||
-				branch.String != b.Branch || rev.String != b.VCSRevision {
-				t.Errorf("%s#%d: got (%s %s %s %s %s), want (%s %s %s %s %s)", p.Slug, b.BuildNum,
-					status.String, lifecycle.String, job.String, branch.String, rev.String,
-					b.Status, b.Lifecycle, b.JobName, b.Branch, b.VCSRevision)
-			}
-			if b.Parallel > 0 && parallel.Int64 != int64(b.Parallel) {
-				t.Errorf("%s#%d: parallel %d, want %d", p.Slug, b.BuildNum, parallel.Int64, b.Parallel)
 			}
 		}
 	}
@@ -183,8 +244,23 @@ func TestSyncIncremental(t *testing.T) {
 			}
 		}
 	}
-	if got := srv.Requests()["details"]; got != wantFetch {
-		t.Errorf("after Advance: %d detail requests, want %d (new + formerly unfinished)", got, wantFetch)
+	for _, kind := range []string{"details", "tests", "artifacts"} {
+		if got := srv.Requests()[kind]; got != wantFetch {
+			t.Errorf("after Advance: %d %s requests, want %d (new + formerly unfinished)", got, kind, wantFetch)
+		}
+	}
+	// The builds that were running now show their final state (checkAgainstStats compares every
+	// build); at least one of them must have finished, or that proves nothing.
+	finishedSince := 0
+	for _, p := range srv.Stats().Projects {
+		for _, b := range p.Builds {
+			if fin, ok := before[p.Slug][b.BuildNum]; ok && !fin && (b.Lifecycle == "finished" || b.Lifecycle == "not_run") {
+				finishedSince++
+			}
+		}
+	}
+	if finishedSince == 0 {
+		t.Fatal("no formerly running build finished after Advance; the test would prove nothing")
 	}
 	checkAgainstStats(t, st.DB(), srv.Stats())
 }
