@@ -26,22 +26,7 @@ func PartitionDates(ctx context.Context, q Querier, slugs []string, nums []int64
 	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT CAST(%s AS VARCHAR) AS d FROM builds b
 		JOIN (SELECT unnest(?::VARCHAR[]) AS project_slug, unnest(?::BIGINT[]) AS build_num) k
 		ON b.project_slug = k.project_slug AND b.build_num = k.build_num ORDER BY d`, partitionDate("b")), slugs, nums)
-	if err != nil {
-		return nil, fmt.Errorf("%w: partition dates: %w", errExport, err)
-	}
-	defer rows.Close()
-	dates := []string{}
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, fmt.Errorf("%w: partition dates: %w", errExport, err)
-		}
-		dates = append(dates, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%w: partition dates: %w", errExport, err)
-	}
-	return dates, nil
+	return scanDates(rows, err)
 }
 
 // DatesWrittenSince returns the sorted, distinct partition dates of the builds written at or after
@@ -50,6 +35,11 @@ func PartitionDates(ctx context.Context, q Querier, slugs []string, nums []int64
 func DatesWrittenSince(ctx context.Context, q Querier, t time.Time) ([]string, error) {
 	rows, err := q.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT CAST(%s AS VARCHAR) AS d FROM builds b
 		WHERE b.extracted_at >= ? ORDER BY d`, partitionDate("b")), t.UTC())
+	return scanDates(rows, err)
+}
+
+// scanDates reads a one-column result of dates as text (never nil) and closes it.
+func scanDates(rows *sql.Rows, err error) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: partition dates: %w", errExport, err)
 	}
