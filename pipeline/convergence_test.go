@@ -384,18 +384,7 @@ func TestParquetCatchesUpAfterAnInterruptedRun(t *testing.T) {
 	st := openStore(t, filepath.Join(dir, "b.duckdb"))
 	defer st.Close()
 	withParquet := func(o *pipeline.Options) { o.ParquetDir = pq }
-	check := func(when string) {
-		t.Helper()
-		for _, table := range []string{"builds", "steps", "tests", "artifacts"} {
-			q := fmt.Sprintf(`SELECT count(*) FROM (
-				(SELECT * EXCLUDE (date) FROM read_parquet('%[1]s/%[2]s/*/*.parquet', hive_partitioning = true) EXCEPT ALL SELECT * FROM %[2]s)
-				UNION ALL
-				(SELECT * FROM %[2]s EXCEPT ALL SELECT * EXCLUDE (date) FROM read_parquet('%[1]s/%[2]s/*/*.parquet', hive_partitioning = true)))`, pq, table)
-			if diff := count(t, st.DB(), q); diff != 0 {
-				t.Errorf("%s: %s differs from its Parquet in %d rows", when, table, diff)
-			}
-		}
-	}
+	check := func(when string) { t.Helper(); checkParquetEqualsTables(t, st.DB(), pq, when) }
 	syncOnce(t, st, srv, nil) // no Parquet yet
 	syncOnce(t, st, srv, withParquet)
 	check("first --parquet-dir run on an existing database")

@@ -31,16 +31,7 @@ func TestSimulateCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	go io.Copy(io.Discard, pr)
-	var url, token string
-	for _, f := range strings.Fields(line) {
-		k, v, _ := strings.Cut(f, "=")
-		switch k {
-		case "url":
-			url = v
-		case "token":
-			token = v
-		}
-	}
+	url, token := parseSimulateLine(line)
 	if !strings.HasPrefix(url, "http://127.0.0.1:") || token == "" {
 		t.Fatalf("first line %q: want url=http://127.0.0.1:… token=…", line)
 	}
@@ -145,17 +136,7 @@ func startSimulate(t *testing.T, args ...string) (string, string) {
 		t.Fatal(err)
 	}
 	go io.Copy(io.Discard, pr)
-	var url, token string
-	for _, f := range strings.Fields(line) {
-		k, v, _ := strings.Cut(f, "=")
-		switch k {
-		case "url":
-			url = v
-		case "token":
-			token = v
-		}
-	}
-	return url, token
+	return parseSimulateLine(line)
 }
 
 func simGet(t *testing.T, url, token, path string) []byte {
@@ -215,4 +196,18 @@ func TestSimulateFixedClockIsByteIdentical(t *testing.T) {
 	if !e2e {
 		t.Error("--workflows 2: no build in a nightly-e2e-1 workflow")
 	}
+}
+
+// parseSimulateLine reads the url= and token= fields of simulate's first line.
+func parseSimulateLine(line string) (url, token string) {
+	for _, f := range strings.Fields(line) {
+		k, v, _ := strings.Cut(f, "=")
+		switch k {
+		case "url":
+			url = v
+		case "token":
+			token = v
+		}
+	}
+	return url, token
 }
